@@ -1,0 +1,1 @@
+//! Reconciliation: judges each claim against the official tallies. Pure, no IO.

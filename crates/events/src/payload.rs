@@ -1,0 +1,171 @@
+use chrono::NaiveDate;
+use newsroom_claims::{CheckReport, Claim};
+use newsroom_tally::{ConstituencyResult, Year};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::envelope::{DecodeError, StreamId};
+
+/// A producer (the CMS, a wire feed) submitted an article for checking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArticleSubmitted {
+    /// The article's id; for an article read from a file, the file's name.
+    pub article_id: String,
+    /// The article body exactly as published; claim spans are byte offsets into it.
+    pub body: String,
+    /// Publication date, when the producer knows it: it decides which election is "this" one.
+    pub published: Option<NaiveDate>,
+}
+
+/// The extractor read these claims out of an article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClaimsExtracted {
+    pub article_id: String,
+    /// The election the article was read as being about.
+    pub election: Year,
+    pub claims: Vec<Claim>,
+}
+
+/// The checker judged one claim against the official tallies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClaimChecked {
+    pub report: CheckReport,
+}
+
+/// The official result of one constituency was declared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TallyDeclared {
+    pub result: ConstituencyResult,
+}
+
+/// Every event the backend knows, typed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    ArticleSubmitted(ArticleSubmitted),
+    ClaimsExtracted(ClaimsExtracted),
+    ClaimChecked(ClaimChecked),
+    TallyDeclared(TallyDeclared),
+}
+
+/// One row of the event catalogue: type name, current schema version, description.
+pub struct EventType {
+    pub name: &'static str,
+    pub schema_version: u32,
+    pub description: &'static str,
+    pub schema: fn() -> schemars::Schema,
+}
+
+/// The catalogue of event types, for documentation and schema generation.
+pub const EVENT_TYPES: &[EventType] = &[
+    EventType {
+        name: ArticleSubmitted::TYPE,
+        schema_version: 1,
+        description: "A producer submitted an article for checking. Stream `article-<article id>`.",
+        schema: || schemars::schema_for!(ArticleSubmitted),
+    },
+    EventType {
+        name: ClaimsExtracted::TYPE,
+        schema_version: 1,
+        description: "The extractor read the checkable claims out of an article. Stream `article-<article id>`.",
+        schema: || schemars::schema_for!(ClaimsExtracted),
+    },
+    EventType {
+        name: ClaimChecked::TYPE,
+        schema_version: 1,
+        description: "The checker judged one claim; the payload's `report` is the check report. Stream `claim-<claim id>`.",
+        schema: || schemars::schema_for!(ClaimChecked),
+    },
+    EventType {
+        name: TallyDeclared::TYPE,
+        schema_version: 1,
+        description: "The official result of one constituency was declared. Stream `tally-<year>-<ONS code>`.",
+        schema: || schemars::schema_for!(TallyDeclared),
+    },
+];
+
+impl ArticleSubmitted {
+    pub const TYPE: &'static str = "article.submitted";
+}
+impl ClaimsExtracted {
+    pub const TYPE: &'static str = "claims.extracted";
+}
+impl ClaimChecked {
+    pub const TYPE: &'static str = "claim.checked";
+}
+impl TallyDeclared {
+    pub const TYPE: &'static str = "tally.declared";
+}
+
+/// The stream of an article's events.
+pub fn article_stream(article_id: &str) -> StreamId {
+    StreamId(format!("article-{article_id}"))
+}
+
+/// The stream of one claim's check results.
+pub fn claim_stream(claim_id: &str) -> StreamId {
+    StreamId(format!("claim-{claim_id}"))
+}
+
+/// The stream of one constituency's official result at one election.
+pub fn tally_stream(election: Year, constituency: &str) -> StreamId {
+    StreamId(format!("tally-{election}-{constituency}"))
+}
+
+impl Event {
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Event::ArticleSubmitted(_) => ArticleSubmitted::TYPE,
+            Event::ClaimsExtracted(_) => ClaimsExtracted::TYPE,
+            Event::ClaimChecked(_) => ClaimChecked::TYPE,
+            Event::TallyDeclared(_) => TallyDeclared::TYPE,
+        }
+    }
+
+    pub fn schema_version(&self) -> u32 {
+        1
+    }
+
+    pub fn stream_id(&self) -> StreamId {
+        match self {
+            Event::ArticleSubmitted(e) => article_stream(&e.article_id),
+            Event::ClaimsExtracted(e) => article_stream(&e.article_id),
+            Event::ClaimChecked(e) => claim_stream(&e.report.claim_id.0),
+            Event::TallyDeclared(e) => tally_stream(e.result.election, e.result.id.as_str()),
+        }
+    }
+
+    pub fn to_payload(&self) -> serde_json::Value {
+        let v = match self {
+            Event::ArticleSubmitted(e) => serde_json::to_value(e),
+            Event::ClaimsExtracted(e) => serde_json::to_value(e),
+            Event::ClaimChecked(e) => serde_json::to_value(e),
+            Event::TallyDeclared(e) => serde_json::to_value(e),
+        };
+        // Serialising these plain data types cannot fail: no maps with non-string keys.
+        v.unwrap_or(serde_json::Value::Null)
+    }
+
+    pub fn decode(event_type: &str, schema_version: u32, payload: &serde_json::Value) -> Result<Event, DecodeError> {
+        let known = EVENT_TYPES
+            .iter()
+            .find(|t| t.name == event_type)
+            .ok_or_else(|| DecodeError::UnknownType(event_type.to_owned()))?;
+        if schema_version == 0 || schema_version > known.schema_version {
+            return Err(DecodeError::SchemaVersion {
+                event_type: event_type.to_owned(),
+                version: schema_version,
+                supported: known.schema_version,
+            });
+        }
+        fn de<T: serde::de::DeserializeOwned>(t: &str, p: &serde_json::Value) -> Result<T, DecodeError> {
+            T::deserialize(p).map_err(|source| DecodeError::Payload { event_type: t.to_owned(), source })
+        }
+        Ok(match event_type {
+            ArticleSubmitted::TYPE => Event::ArticleSubmitted(de(event_type, payload)?),
+            ClaimsExtracted::TYPE => Event::ClaimsExtracted(de(event_type, payload)?),
+            ClaimChecked::TYPE => Event::ClaimChecked(de(event_type, payload)?),
+            TallyDeclared::TYPE => Event::TallyDeclared(de(event_type, payload)?),
+            other => return Err(DecodeError::UnknownType(other.to_owned())),
+        })
+    }
+}

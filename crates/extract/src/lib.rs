@@ -1,0 +1,1 @@
+//! Claim extraction: reads every checkable claim out of an article. Pure, no IO.
