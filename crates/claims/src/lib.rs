@@ -207,6 +207,8 @@ pub struct Claim {
     pub scope: Scope,
     pub party: Option<PartyCode>,
     pub candidate: Option<String>,
+    /// The other party of a two-party figure: for a swing, the party swung from.
+    pub versus: Option<PartyCode>,
     pub comparator: Comparator,
     pub claimed: Claimed,
     /// Set when the text allows more than one reading; says which.
