@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The year of a general election (`2015`). Elections are identified by year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct Year(pub u16);
 
@@ -17,7 +19,9 @@ impl fmt::Display for Year {
 }
 
 /// ONS/GSS code of a Westminster constituency (`E14000826`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ConstituencyId(String);
 
@@ -62,7 +66,9 @@ impl fmt::Display for ConstituencyId {
 }
 
 /// A party's abbreviation as the official results give it (`Con`, `Lab`, `LD`, `SNP`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct PartyCode(pub String);
 
@@ -81,7 +87,20 @@ impl fmt::Display for PartyCode {
 }
 
 /// A count of votes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(transparent)]
 pub struct Votes(pub u64);
 
@@ -98,7 +117,9 @@ impl std::iter::Sum for Votes {
 }
 
 /// The four nations of the UK, as the official results' `Country name` column gives them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Nation {
     England,
     Scotland,
@@ -188,6 +209,13 @@ impl Tallies {
             .constituencies
             .insert(result.id.clone(), result);
         self.version += 1;
+    }
+
+    /// Declares every result in turn (an import of a whole election).
+    pub fn import(&mut self, results: impl IntoIterator<Item = ConstituencyResult>) {
+        for result in results {
+            self.declare(result);
+        }
     }
 
     /// How many declarations have been applied.
