@@ -1,1 +1,193 @@
-//! Claim extraction: reads every checkable claim out of an article. Pure, no IO.
+//! Claim extraction: reads every claim that official results can settle out of an article
+//! about a UK general election. It owns the name indexes built from the official results
+//! (constituencies as the press names them, candidates under the forms of their names,
+//! parties and their nicknames, areas), sentence and number reading, and the rules that turn
+//! a sentence into claims. Pure: text and tallies in, claims out; no IO, no official figures
+//! consulted beyond names (the verdicts are the checker's).
+
+mod gazetteer;
+mod lexicon;
+mod mentions;
+mod rules;
+mod text;
+
+use chrono::{Datelike, NaiveDate};
+use newsroom_claims::{Claim, ClaimId, Claimed, Scope};
+use newsroom_tally::{Tallies, Year};
+
+pub use gazetteer::{constituency_aliases, Gazetteer};
+pub use text::{sentences, tokenize};
+
+use mentions::{Memory, What};
+use rules::{Draft, Elections, Sentence};
+
+/// What was read out of one article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extraction {
+    /// The election the article was read as being about.
+    pub election: Year,
+    pub claims: Vec<Claim>,
+}
+
+/// Reads claims out of articles; holds the name indexes built from the official results.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    gazetteer: Gazetteer,
+    years: Vec<Year>,
+}
+
+impl Extractor {
+    pub fn new(tallies: &Tallies) -> Extractor {
+        Extractor {
+            gazetteer: Gazetteer::new(tallies),
+            years: tallies.years().collect(),
+        }
+    }
+
+    /// Which election is "this" one: the latest held on or before the publication date, else
+    /// the latest election the text names, else the latest known.
+    pub fn elections(&self, body: &str, published: Option<NaiveDate>) -> Option<Elections> {
+        let this = match published {
+            Some(d) => self
+                .years
+                .iter()
+                .copied()
+                .filter(|y| i32::from(y.0) <= d.year())
+                .max(),
+            None => None,
+        }
+        .or_else(|| {
+            tokenize(body, 0)
+                .iter()
+                .filter_map(|t| t.norm.parse::<u16>().ok())
+                .map(Year)
+                .filter(|y| self.years.contains(y))
+                .max()
+        })
+        .or_else(|| self.years.last().copied())?;
+        let previous = self.years.iter().copied().filter(|y| *y < this).max();
+        Some(Elections { this, previous })
+    }
+
+    /// Reads every checkable claim out of an article body.
+    pub fn extract(
+        &self,
+        article_id: &str,
+        body: &str,
+        published: Option<NaiveDate>,
+    ) -> Extraction {
+        let Some(elections) = self.elections(body, published) else {
+            return Extraction {
+                election: Year(0),
+                claims: Vec::new(),
+            };
+        };
+        let g = &self.gazetteer;
+        let mut mem = Memory::default();
+        let mut claims = Vec::new();
+        for (start, end) in sentences(body) {
+            let tokens = tokenize(&body[start..end], start);
+            let mentions = mentions::find(&tokens, g, &mem, elections.this);
+            let mut drafts: Vec<Draft> = Vec::new();
+            {
+                let s = Sentence::new(&tokens, &mentions, g, &mem, elections);
+                rules::figures(&s, &mut drafts);
+                rules::words(&s, &mut drafts);
+                rules::outcomes(&s, &mut drafts);
+            }
+            dedupe(&mut drafts);
+            let quote = &body[start..end];
+            let mut ordinals: std::collections::HashMap<newsroom_claims::Kind, usize> =
+                Default::default();
+            for d in drafts {
+                let ordinal = ordinals.entry(d.kind).or_default();
+                let claim_id = ClaimId::derive(article_id, (start, end), d.kind, *ordinal);
+                *ordinal += 1;
+                let scope = match (d.constituency, d.area) {
+                    (Some(c), _) => Scope::Constituency(c),
+                    (None, Some(a)) => Scope::Area(a),
+                    (None, None) => Scope::Area("UK".into()),
+                };
+                claims.push(Claim {
+                    article: article_id.to_owned(),
+                    claim_id,
+                    quote: quote.to_owned(),
+                    span: (start, end),
+                    kind: d.kind,
+                    election: d.election,
+                    change_from: d.change_from,
+                    scope,
+                    party: d.party,
+                    candidate: d.person.map(|p| g.people[p].name.clone()),
+                    versus: d.versus,
+                    comparator: d.comparator,
+                    claimed: match d.claimed {
+                        rules::Claimed::Number(f) => Claimed::Number(f),
+                        rules::Claimed::Outcome(o) => Claimed::Outcome(o),
+                    },
+                    ambiguity: None,
+                });
+            }
+            remember(&mut mem, &mentions, g, elections);
+        }
+        Extraction {
+            election: elections.this,
+            claims,
+        }
+    }
+}
+
+/// One claim per kind, scope, election and figure in a sentence.
+fn dedupe(drafts: &mut Vec<Draft>) {
+    let mut seen: Vec<Draft> = Vec::new();
+    drafts.retain(|d| {
+        let dup = seen.iter().any(|s| {
+            s.kind == d.kind
+                && s.election == d.election
+                && s.change_from == d.change_from
+                && s.constituency == d.constituency
+                && s.area == d.area
+                && (s.party == d.party || s.constituency.is_some())
+                && (s.claimed == d.claimed || d.kind == newsroom_claims::Kind::Outcome)
+        });
+        if !dup {
+            seen.push(d.clone());
+        }
+        !dup
+    });
+}
+
+fn remember(mem: &mut Memory, mentions: &[mentions::Mention], g: &Gazetteer, elections: Elections) {
+    let mut consts = Vec::new();
+    let mut first_person = None;
+    for m in mentions {
+        match &m.what {
+            What::Person(p) => {
+                mem.people.retain(|x| x != p);
+                mem.people.push(*p);
+                first_person.get_or_insert(*p);
+                if let Some(c) = g.people[*p].candidacy_near(elections.this) {
+                    if !mem.constituencies.contains(&c.constituency) {
+                        mem.constituencies.push(c.constituency.clone());
+                    }
+                }
+            }
+            What::Constituency(c) => {
+                consts.push(c.clone());
+                mem.constituencies.retain(|x| x != c);
+                mem.constituencies.push(c.clone());
+            }
+            What::Party(p) => {
+                mem.parties.push(p.clone());
+            }
+            What::Area(a) => mem.areas.push(a.clone()),
+            _ => {}
+        }
+    }
+    if first_person.is_some() {
+        mem.subject = first_person;
+    }
+    if !consts.is_empty() {
+        mem.last_constituencies = consts;
+    }
+}

@@ -1,0 +1,1312 @@
+//! The rules that turn one sentence's mentions into claims. Each rule reads a local pattern
+//! (a figure and the words around it, or a verb of winning or losing and who and what stands
+//! around it) and says what was claimed; nothing here knows the official figures.
+
+use newsroom_claims::{Comparator, Figure, Kind, Outcome};
+use newsroom_tally::{ConstituencyId, PartyCode, Year};
+
+use crate::gazetteer::Gazetteer;
+use crate::lexicon;
+use crate::mentions::{Memory, Mention, Num, What};
+use crate::text::Token;
+
+/// A claim before it gets its id and quote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub kind: Kind,
+    pub election: Year,
+    pub change_from: Option<Year>,
+    pub constituency: Option<ConstituencyId>,
+    pub area: Option<String>,
+    pub party: Option<PartyCode>,
+    pub person: Option<usize>,
+    pub versus: Option<PartyCode>,
+    pub comparator: Comparator,
+    pub claimed: Claimed,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claimed {
+    Number(Figure),
+    Outcome(Outcome),
+}
+
+/// Which elections the article is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Elections {
+    pub this: Year,
+    pub previous: Option<Year>,
+}
+
+/// One sentence, read.
+pub struct Sentence<'a> {
+    pub tokens: &'a [Token],
+    pub mentions: &'a [Mention],
+    pub g: &'a Gazetteer,
+    pub mem: &'a Memory,
+    pub elections: Elections,
+    /// Clause boundaries: token index ranges.
+    clauses: Vec<(usize, usize)>,
+}
+
+impl<'a> Sentence<'a> {
+    pub fn new(
+        tokens: &'a [Token],
+        mentions: &'a [Mention],
+        g: &'a Gazetteer,
+        mem: &'a Memory,
+        elections: Elections,
+    ) -> Self {
+        let clauses = clauses(tokens);
+        Sentence {
+            tokens,
+            mentions,
+            g,
+            mem,
+            elections,
+            clauses,
+        }
+    }
+
+    fn w(&self, i: usize) -> &str {
+        self.tokens.get(i).map(|t| t.norm.as_str()).unwrap_or("")
+    }
+
+    fn clause(&self, i: usize) -> (usize, usize) {
+        self.clauses
+            .iter()
+            .copied()
+            .find(|(a, b)| *a <= i && i < *b)
+            .unwrap_or((0, self.tokens.len()))
+    }
+
+    /// Is one of `words` among tokens `from..to`?
+    fn any(&self, from: usize, to: usize, words: &[&str]) -> bool {
+        (from..to.min(self.tokens.len())).any(|k| words.contains(&self.w(k)))
+    }
+
+    fn mention_at(&self, i: usize) -> Option<&Mention> {
+        self.mentions.iter().find(|m| m.start == i)
+    }
+
+    /// The person a pronoun means: a person named earlier in this sentence, else the first
+    /// person of the last sentence that named one.
+    fn pronoun_person(&self, before: usize) -> Option<usize> {
+        self.mentions
+            .iter()
+            .filter(|m| m.end <= before)
+            .filter_map(|m| {
+                if let What::Person(p) = m.what {
+                    Some(p)
+                } else {
+                    None
+                }
+            })
+            .last()
+            .or(self.mem.subject)
+    }
+
+    /// The party a pronoun (`it`, `the party`) means: the last party named.
+    fn pronoun_party(&self, before: usize) -> Option<PartyCode> {
+        self.mentions
+            .iter()
+            .filter(|m| m.end <= before)
+            .filter_map(|m| {
+                if let What::Party(p) = &m.what {
+                    Some(p.clone())
+                } else {
+                    None
+                }
+            })
+            .last()
+            .or_else(|| self.mem.last_party().cloned())
+    }
+
+    /// The nearest person or party before token `i` within `from..i`, resolving pronouns.
+    fn owner_before(&self, from: usize, i: usize) -> Owner {
+        for m in self
+            .mentions
+            .iter()
+            .rev()
+            .filter(|m| m.start >= from && m.end <= i)
+        {
+            match &m.what {
+                What::Person(p) => return Owner::Person(*p),
+                What::Party(p) => {
+                    // "Labour's Amina Lone": the person after the possessive is the owner
+                    return Owner::Party(p.clone());
+                }
+                What::PersonPronoun => {
+                    if let Some(p) = self.pronoun_person(m.start) {
+                        return Owner::Person(p);
+                    }
+                }
+                What::PartyPronoun => {
+                    if let Some(p) = self.pronoun_party(m.start) {
+                        return Owner::Party(p);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Owner::None
+    }
+
+    fn person_constituency(&self, p: usize, election: Year) -> Option<ConstituencyId> {
+        self.g.people[p]
+            .candidacy_near(election)
+            .map(|c| c.constituency.clone())
+    }
+
+    /// The constituency a figure at token `i` is about: one named in its clause (nearest),
+    /// else in the sentence, else the owner's, else the one the article is about.
+    fn constituency_for(&self, i: usize, owner: &Owner, election: Year) -> Option<ConstituencyId> {
+        let (a, b) = self.clause(i);
+        let near = |from: usize, to: usize| {
+            self.mentions
+                .iter()
+                .filter(|m| m.start >= from && m.end <= to)
+                .filter_map(|m| {
+                    if let What::Constituency(c) = &m.what {
+                        Some((m.start.abs_diff(i), c.clone()))
+                    } else {
+                        None
+                    }
+                })
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, c)| c)
+        };
+        near(a, b)
+            .or_else(|| near(0, self.tokens.len()))
+            .or_else(|| match owner {
+                Owner::Person(p) => self.person_constituency(*p, election),
+                _ => None,
+            })
+            .or_else(|| {
+                self.mem
+                    .subject
+                    .and_then(|p| self.person_constituency(p, election))
+            })
+            .or_else(|| self.mem.constituencies.last().cloned())
+    }
+
+    /// The area a seats or share figure is about.
+    fn area_for(&self, i: usize) -> String {
+        let (a, b) = self.clause(i);
+        let in_range = |from: usize, to: usize| {
+            self.mentions
+                .iter()
+                .filter(|m| m.start >= from && m.end <= to)
+                .filter_map(|m| {
+                    if let What::Area(x) = &m.what {
+                        Some((m.start.abs_diff(i), x.clone()))
+                    } else {
+                        None
+                    }
+                })
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, x)| x)
+        };
+        if let Some(x) = in_range(a, b).or_else(|| in_range(0, self.tokens.len())) {
+            return x;
+        }
+        // "across the rest of the county", "one seat each": the area the article was about
+        if self.any(
+            0,
+            self.tokens.len(),
+            &["county", "region", "city", "there", "each", "both"],
+        ) {
+            if let Some(x) = self.mem.areas.last() {
+                return x.clone();
+            }
+        }
+        "UK".to_owned()
+    }
+
+    /// The election a figure at token `i` is about, and whether a previous-election marker was read.
+    fn election_for(&self, i: usize, end: usize) -> Year {
+        let (a, b) = self.clause(i);
+        // an explicit year just after the figure: "12,264 in 2010", "six seats from 2010"
+        for k in end..(end + 4).min(b) {
+            if matches!(
+                self.mentions.iter().find(|m| m.start == k).map(|m| &m.what),
+                Some(What::Number(_))
+            ) {
+                break;
+            }
+            if let Some(What::Year(y)) = self.mention_at(k).map(|m| &m.what) {
+                if matches!(self.w(k - 1), "in" | "from" | "since") {
+                    return Year(*y);
+                }
+            }
+        }
+        // "In 2010 Mr Smith's majority was 9,950": a year before the figure with no figure between
+        for k in (a..i).rev() {
+            match self.mention_at(k).map(|m| &m.what) {
+                Some(What::Number(_)) => break,
+                Some(What::Year(y))
+                    if matches!(self.w(k.wrapping_sub(1)), "in" | "since")
+                        && *y != self.elections.this.0 =>
+                {
+                    return Year(*y);
+                }
+                _ => {}
+            }
+        }
+        if let Some(prev) = self.elections.previous {
+            let before = a.max(i.saturating_sub(8));
+            if self.any(before, i, &["previous", "previously", "former", "had"])
+                && !self.any(before, i, &["now"])
+            {
+                return prev;
+            }
+            if self.w(i.wrapping_sub(1)) == "from"
+                && (self.any(end, b, &["to"]) || matches!(self.w(i.wrapping_sub(2)), "up" | "down"))
+            {
+                return prev;
+            }
+            if (self.any(a, i, &["went", "going", "go"]) && self.any(a, i, &["into"]))
+                || self.any(end, (end + 5).min(b), &["last"])
+            {
+                return prev;
+            }
+        }
+        self.elections.this
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Owner {
+    Person(usize),
+    Party(PartyCode),
+    None,
+}
+
+impl Owner {
+    fn parts(&self, g: &Gazetteer, election: Year) -> (Option<usize>, Option<PartyCode>) {
+        match self {
+            Owner::Person(p) => (
+                Some(*p),
+                g.people[*p]
+                    .candidacy_near(election)
+                    .map(|c| c.party.clone()),
+            ),
+            Owner::Party(p) => (None, Some(p.clone())),
+            Owner::None => (None, None),
+        }
+    }
+}
+
+/// Splits a sentence at `;`, `:`, dashes and at `but`/`while`/`, and` that start a new clause.
+fn clauses(tokens: &[Token]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let w = t.norm.as_str();
+        let next = tokens.get(i + 1).map(|t| t.norm.as_str()).unwrap_or("");
+        let next2 = tokens.get(i + 2).map(|t| t.norm.as_str()).unwrap_or("");
+        let split_before = matches!(
+            w,
+            "but" | "while" | "whereas" | "although" | "though" | "despite"
+        ) || (w == "and"
+            && i > 0
+            && tokens[i - 1].norm == ","
+            && !lexicon::is_win_word(next)
+            && !lexicon::is_lose_word(next)
+            && !(next == "also" && (lexicon::is_win_word(next2) || lexicon::is_lose_word(next2))))
+            || matches!(w, ";" | ":" | "-" if t.end - t.start == 1 && w != "-" || (w == "-" && i > 0 && tokens[i - 1].end < t.start));
+        if split_before && i > start {
+            out.push((start, i));
+            start = i;
+        }
+    }
+    if start < tokens.len() {
+        out.push((start, tokens.len()));
+    }
+    out
+}
+
+fn comparator_before(s: &Sentence, i: usize) -> Comparator {
+    let w1 = s.w(i.wrapping_sub(1));
+    let w2 = s.w(i.wrapping_sub(2));
+    let w3 = s.w(i.wrapping_sub(3));
+    match (w3, w2, w1) {
+        (_, "more", "than")
+        | (_, "in", "excess")
+        | (_, _, "over")
+        | (_, _, "above")
+        | (_, "just", "over") => Comparator::Gt,
+        (_, "fewer" | "less", "than") | (_, _, "under") | (_, _, "below") => Comparator::Lt,
+        (
+            _,
+            _,
+            "almost" | "nearly" | "about" | "around" | "approximately" | "roughly" | "some"
+            | "circa",
+        ) => Comparator::Approx,
+        (_, "close", "to") => Comparator::Approx,
+        (_, "a", "five-figure") => Comparator::Gt,
+        _ => Comparator::Eq,
+    }
+}
+
+/// Index of the first token of the figure, past its comparator words.
+fn figure(n: &Num) -> Figure {
+    Figure {
+        value: n.value,
+        decimals: n.decimals,
+    }
+}
+
+/// Is token `i` inside a forecast (exit poll, prediction) in its clause?
+fn forecast(s: &Sentence, i: usize) -> bool {
+    let (a, b) = s.clause(i);
+    (a..b).any(|k| lexicon::is_forecast_word(s.w(k)))
+}
+
+fn draft(kind: Kind, election: Year, n: Figure, comparator: Comparator) -> Draft {
+    Draft {
+        kind,
+        election,
+        change_from: None,
+        constituency: None,
+        area: None,
+        party: None,
+        person: None,
+        versus: None,
+        comparator,
+        claimed: Claimed::Number(n),
+    }
+}
+
+/// Claims about figures: seats, threshold, votes, majority, share, swing, turnout.
+pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
+    let nums: Vec<(usize, usize, Num)> = s
+        .mentions
+        .iter()
+        .filter_map(|m| {
+            if let What::Number(n) = &m.what {
+                Some((m.start, m.end, n.clone()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut majority_chain: Option<usize> = None;
+    for (idx, (i, end, n)) in nums.iter().enumerate() {
+        let (i, end) = (*i, *end);
+        let (a, b) = s.clause(i);
+        let next = s.w(end);
+        let next2 = s.w(end + 1);
+        let prev = s.w(i.wrapping_sub(1));
+        // ages, times, ordinals of terms, list numbers
+        if next.starts_with("-year")
+            || next == "years"
+            || (next == "-" && s.w(end + 1).starts_with("year"))
+            || matches!(
+                next,
+                "am" | "pm"
+                    | "gmt"
+                    | "bst"
+                    | "hours"
+                    | "days"
+                    | "weeks"
+                    | "months"
+                    | "times"
+                    | "fold"
+                    | "per"
+            )
+        {
+            continue;
+        }
+        if matches!(prev, "aged" | "number" | "no" | "target") {
+            continue;
+        }
+        let comparator = comparator_before(s, i);
+        let mut fig = figure(n);
+        if n.percent {
+            percent_claim(s, i, end, n, comparator, out);
+            continue;
+        }
+        let seat_unit = matches!(next, "seats" | "seat" | "mps" | "mp" | "constituencies")
+            || (next == "-" && matches!(next2, "seat" | "seats"))
+            || next.starts_with("seat")
+            || (next == "of"
+                && (s.any(end + 1, (end + 5).min(b), &["seats", "seat"])
+                    || s.any(end, end + 2, &["the"]) && s.any(end, (end + 6).min(b), &["seats"])));
+        // threshold: "the 326-seat threshold", "the 326 seats they need for an overall majority"
+        if seat_unit
+            && (s.any(end, (end + 4).min(b), &["threshold"])
+                || (s.any(a, b, &["majority"])
+                    && s.any(
+                        a,
+                        b,
+                        &[
+                            "need",
+                            "needs",
+                            "needed",
+                            "necessary",
+                            "required",
+                            "requires",
+                        ],
+                    )))
+        {
+            out.push(Draft {
+                area: Some("UK".into()),
+                ..draft(Kind::Threshold, s.elections.this, fig, Comparator::Eq)
+            });
+            if matches!(prev, "the")
+                && matches!(
+                    s.w(i.wrapping_sub(2)),
+                    "surpassed" | "crossed" | "passed" | "exceeded" | "past"
+                )
+            {
+                if let Owner::Party(p) = s.owner_before(a, i) {
+                    out.push(Draft {
+                        area: Some("UK".into()),
+                        party: Some(p),
+                        ..draft(Kind::Seats, s.elections.this, fig, Comparator::Gt)
+                    });
+                }
+            }
+            continue;
+        }
+        if forecast(s, i) {
+            continue;
+        }
+        // seats
+        let prev_is_seats = idx > 0
+            && out.last().is_some_and(|d| d.kind == Kind::Seats)
+            && matches!(prev, "had" | "from" | "with");
+        if seat_unit || prev_is_seats {
+            seats_claim(s, i, end, fig, comparator, out);
+            continue;
+        }
+        // majority
+        let majority_before = (a.max(i.saturating_sub(9))..i)
+            .any(|k| matches!(s.w(k), "majority" | "margin"))
+            && !s.any(
+                a.max(i.saturating_sub(3)),
+                i,
+                &["polled", "received", "got", "securing", "secured"],
+            );
+        let majority_after = matches!(next, "majority")
+            || (next == "-" && next2 == "vote" && s.w(end + 2) == "majority");
+        let more_than = (next == "more" && matches!(next2, "than" | "votes"))
+            || (next == "votes" && matches!(next2, "more" | "clear" | "ahead"))
+            || next == "clear";
+        let by_votes = prev == "by"
+            || (matches!(prev, "just" | "only") && s.w(i.wrapping_sub(2)) == "by")
+            || (comparator != Comparator::Eq && matches!(s.w(i.wrapping_sub(3)), "by" | "of"));
+        let beat_context = s.any(
+            a,
+            i,
+            &[
+                "lost",
+                "lose",
+                "losing",
+                "beat",
+                "beating",
+                "defeated",
+                "won",
+                "unseating",
+                "toppling",
+                "margin",
+                "out",
+            ],
+        );
+        let chained = majority_chain.is_some()
+            && matches!(prev, "to" | "just" | "from")
+            && matches!(
+                s.w(i.wrapping_sub(2)),
+                "slashed"
+                    | "cut"
+                    | "to"
+                    | "from"
+                    | "fell"
+                    | "up"
+                    | "down"
+                    | "soar"
+                    | "rose"
+                    | "reduced"
+                    | "increased"
+                    | "just"
+                    | "than"
+            );
+        if majority_before || majority_after || more_than || (by_votes && beat_context) || chained {
+            let owner = s.owner_before(a, i);
+            let mut election = s.election_for(i, end);
+            let mut change_from = None;
+            // "increasing the majority ... by 2,904 votes", "majority cut by 1,200"
+            let change_words = [
+                "increased",
+                "increasing",
+                "increase",
+                "cut",
+                "reduced",
+                "slashed",
+                "fell",
+                "rose",
+                "up",
+                "down",
+                "doubled",
+            ];
+            if prev == "by" && majority_before && s.any(a, i, &change_words) {
+                change_from = s.elections.previous;
+                election = s.elections.this;
+                if s.any(a, i, &["cut", "reduced", "slashed", "fell", "down"]) {
+                    fig.value = -fig.value;
+                }
+            }
+            let (person, party) = owner.parts(s.g, election);
+            let constituency = s.constituency_for(i, &owner, election);
+            majority_chain = Some(idx);
+            if constituency.is_some() {
+                out.push(Draft {
+                    constituency,
+                    person,
+                    party,
+                    change_from,
+                    ..draft(Kind::Majority, election, fig, comparator)
+                });
+            }
+            continue;
+        }
+        // votes
+        let vote_unit = matches!(next, "votes" | "vote")
+            || (next == "of" && next2 == "the" && s.w(end + 2) == "votes");
+        let vote_verb = matches!(
+            prev,
+            "polled"
+                | "polling"
+                | "received"
+                | "got"
+                | "secured"
+                | "securing"
+                | "took"
+                | "won"
+                | "winning"
+                | "gain"
+                | "gained"
+                | "with"
+                | "on"
+                | "'s"
+                | "scored"
+        ) || (comparator != Comparator::Eq
+            && matches!(
+                s.w(i.wrapping_sub(3)),
+                "polled" | "received" | "with" | "won" | "got"
+            ));
+        let gapped = out.last().is_some_and(|d| d.kind == Kind::Votes)
+            && s.mentions
+                .iter()
+                .any(|m| m.end == i && matches!(m.what, What::Person(_) | What::Party(_)));
+        if (vote_unit || vote_verb || gapped) && n.value >= 10.0 && !n.word {
+            let owner = s.owner_before(a, i);
+            let owner = if owner == Owner::None {
+                s.owner_before(0, i)
+            } else {
+                owner
+            };
+            let election = s.election_for(i, end);
+            let (person, party) = owner.parts(s.g, election);
+            let constituency = s.constituency_for(i, &owner, election);
+            if constituency.is_some() && (person.is_some() || party.is_some()) {
+                out.push(Draft {
+                    constituency,
+                    person,
+                    party,
+                    ..draft(Kind::Votes, election, fig, comparator)
+                });
+            }
+        }
+    }
+}
+
+fn percent_claim(
+    s: &Sentence,
+    i: usize,
+    end: usize,
+    n: &Num,
+    comparator: Comparator,
+    out: &mut Vec<Draft>,
+) {
+    let (a, b) = s.clause(i);
+    let window = |w: &[&str]| s.any(i.saturating_sub(4).max(a), (end + 4).min(b), w);
+    let mut fig = figure(n);
+    let election = s.elections.this;
+    if window(&["swing", "swings"]) {
+        // "a 26.9% swing from Labour to the SNP"
+        let mut to = None;
+        let mut from = None;
+        for k in a..b {
+            if let Some(What::Party(p)) = s.mention_at(k).map(|m| &m.what) {
+                match s.w(k.wrapping_sub(1)) {
+                    "to" => to = Some(p.clone()),
+                    "from" => from = Some(p.clone()),
+                    "the" if s.w(k.wrapping_sub(2)) == "to" => to = Some(p.clone()),
+                    "the" if s.w(k.wrapping_sub(2)) == "from" => from = Some(p.clone()),
+                    _ => {}
+                }
+            }
+        }
+        let owner = Owner::None;
+        let Some(constituency) = s.constituency_for(i, &owner, election).filter(|_| {
+            s.mentions
+                .iter()
+                .any(|m| matches!(m.what, What::Constituency(_)))
+        }) else {
+            return;
+        };
+        if s.elections.previous.is_none() {
+            return;
+        }
+        out.push(Draft {
+            constituency: Some(constituency),
+            party: to,
+            versus: from,
+            change_from: s.elections.previous,
+            ..draft(Kind::Swing, election, fig, comparator)
+        });
+        return;
+    }
+    let owner = s.owner_before(a, i);
+    let owner = if owner == Owner::None {
+        s.owner_before(0, i)
+    } else {
+        owner
+    };
+    let (person, party) = owner.parts(s.g, election);
+    if window(&["turnout"]) {
+        let has_const = s
+            .mentions
+            .iter()
+            .any(|m| matches!(m.what, What::Constituency(_)));
+        let (constituency, area) = if has_const {
+            (s.constituency_for(i, &owner, election), None)
+        } else {
+            (None, Some(s.area_for(i)))
+        };
+        out.push(Draft {
+            constituency,
+            area,
+            ..draft(Kind::Turnout, election, fig, comparator)
+        });
+        return;
+    }
+    if !window(&["vote", "votes", "share", "support", "ballots"]) || forecast(s, i) {
+        return;
+    }
+    let mut change_from = None;
+    let before = s.w(i.wrapping_sub(1));
+    if matches!(before, "lost" | "shed" | "dropped")
+        || (before == "by" && s.any(a, i, &["fell", "dropped", "down", "cut"]))
+    {
+        fig.value = -fig.value;
+        change_from = s.elections.previous;
+    } else if before == "by" && s.any(a, i, &["increased", "rose", "up"]) {
+        change_from = s.elections.previous;
+    }
+    if person.is_none() && party.is_none() {
+        return;
+    }
+    let has_const = s
+        .mentions
+        .iter()
+        .any(|m| matches!(m.what, What::Constituency(_)))
+        || person.is_some()
+        || s.any(a, b, &["constituency", "seat"]);
+    if has_const {
+        let constituency = s.constituency_for(i, &owner, election);
+        if constituency.is_some() {
+            out.push(Draft {
+                constituency,
+                person,
+                party,
+                change_from,
+                ..draft(Kind::Share, election, fig, comparator)
+            });
+        }
+    } else {
+        out.push(Draft {
+            area: Some(s.area_for(i)),
+            party,
+            change_from,
+            ..draft(Kind::Share, election, fig, comparator)
+        });
+    }
+}
+
+fn seats_claim(
+    s: &Sentence,
+    i: usize,
+    end: usize,
+    fig: Figure,
+    comparator: Comparator,
+    out: &mut Vec<Draft>,
+) {
+    let (a, _b) = s.clause(i);
+    let mut owner = s.owner_before(a, i);
+    if owner == Owner::None {
+        owner = s.owner_before(0, i);
+    }
+    let party = match owner {
+        Owner::Party(p) => p,
+        Owner::Person(p) => match s.g.people[p].candidacy_near(s.elections.this) {
+            Some(c) => c.party.clone(),
+            None => return,
+        },
+        Owner::None => return,
+    };
+    let area = s.area_for(i);
+    let verb = (a.max(i.saturating_sub(4))..i)
+        .rev()
+        .map(|k| s.w(k))
+        .find(|w| lexicon::is_win_word(w) || lexicon::is_lose_word(w) || *w == "made");
+    let gains = s.w(end) == "gains" || s.w(end) == "losses";
+    let mut election = s.election_for(i, end);
+    let mut change_from = None;
+    let mut value = fig.value;
+    match (verb, gains) {
+        (_, true) => {
+            change_from = s.elections.previous;
+            if s.w(end) == "losses" {
+                value = -value;
+            }
+        }
+        (Some("gained" | "gain" | "gains" | "gaining"), _) => change_from = s.elections.previous,
+        (Some("lost" | "lose" | "losing"), _) => {
+            change_from = s.elections.previous;
+            value = -value;
+        }
+        _ => {}
+    }
+    if change_from.is_some() {
+        election = s.elections.this;
+    }
+    if change_from.is_some() && s.elections.previous.is_none() {
+        return;
+    }
+    out.push(Draft {
+        area: Some(area.clone()),
+        party: Some(party.clone()),
+        change_from,
+        ..draft(
+            Kind::Seats,
+            election,
+            Figure {
+                value,
+                decimals: fig.decimals,
+            },
+            comparator,
+        )
+    });
+    // "lost 40 of the 41 Scottish seats they won in 2010": the 41 is the earlier count
+    if change_from.is_some() && value < 0.0 && s.w(end) == "of" {
+        if let Some(m) = s
+            .mentions
+            .iter()
+            .find(|m| m.start > end && m.start <= end + 3 && matches!(m.what, What::Number(_)))
+        {
+            if let (What::Number(total), Some(prev)) = (&m.what, s.elections.previous) {
+                if s.any(
+                    m.end,
+                    s.tokens.len(),
+                    &["previously", "2010", "won", "had", "held"],
+                ) {
+                    out.push(Draft {
+                        area: Some(area),
+                        party: Some(party),
+                        ..draft(Kind::Seats, prev, figure(total), Comparator::Eq)
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Claims without figures in digits: "wiped out" (no seats), "the only Tory MP in Scotland" (one),
+/// "more than half of the vote", places ("finishing second").
+pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
+    let n = s.tokens.len();
+    for i in 0..n {
+        let w = s.w(i);
+        let (a, _) = s.clause(i);
+        // "wiped out on Merseyside"
+        if w == "wiped" && s.w(i + 1) == "out" {
+            if let Owner::Party(p) = s.owner_before(a, i) {
+                let area = s.area_for(i);
+                out.push(Draft {
+                    area: Some(area),
+                    party: Some(p),
+                    ..draft(
+                        Kind::Seats,
+                        s.elections.this,
+                        Figure::integer(0),
+                        Comparator::Eq,
+                    )
+                });
+            }
+        }
+        // "the only Tory MP in Scotland"
+        if matches!(w, "only") && s.w(i.wrapping_sub(1)) == "the" {
+            if let Some(Mention {
+                what: What::Party(p),
+                end,
+                ..
+            }) = s.mention_at(i + 1)
+            {
+                if matches!(s.w(*end), "mp" | "seat") {
+                    let area = s.area_for(i);
+                    out.push(Draft {
+                        area: Some(area),
+                        party: Some(p.clone()),
+                        ..draft(
+                            Kind::Seats,
+                            s.elections.this,
+                            Figure::integer(1),
+                            Comparator::Eq,
+                        )
+                    });
+                }
+            }
+        }
+        // "more than half of the vote"
+        if w == "half" && s.w(i + 1) == "of" && s.any(i + 2, (i + 5).min(n), &["vote", "votes"]) {
+            let comparator = match comparator_before(s, i) {
+                Comparator::Eq => Comparator::Approx,
+                c => c,
+            };
+            let owner = s.owner_before(a, i);
+            let owner = if owner == Owner::None {
+                s.owner_before(0, i)
+            } else {
+                owner
+            };
+            let (person, party) = owner.parts(s.g, s.elections.this);
+            if let Some(constituency) = s
+                .constituency_for(i, &owner, s.elections.this)
+                .filter(|_| person.is_some())
+            {
+                out.push(Draft {
+                    constituency: Some(constituency),
+                    person,
+                    party,
+                    ..draft(
+                        Kind::Share,
+                        s.elections.this,
+                        Figure::integer(50),
+                        comparator,
+                    )
+                });
+            }
+        }
+        // "increasing his majority": the majority went up
+        if matches!(w, "increased" | "increasing" | "increases")
+            && s.any(i + 1, (i + 3).min(n), &["majority"])
+            && !s.any(i, (i + 4).min(n), &["by"])
+        {
+            if let Some(prev) = s.elections.previous {
+                let owner = s.owner_before(a, i);
+                let (person, party) = owner.parts(s.g, s.elections.this);
+                if let Some(c) = s.constituency_for(i, &owner, s.elections.this) {
+                    out.push(Draft {
+                        constituency: Some(c),
+                        person,
+                        party,
+                        change_from: Some(prev),
+                        ..draft(
+                            Kind::Majority,
+                            s.elections.this,
+                            Figure::integer(0),
+                            Comparator::Gt,
+                        )
+                    });
+                }
+            }
+        }
+        // places: "finishing second in Thanet South", "came second", "third largest party"
+        if let Some(Mention {
+            what: What::Ordinal(place),
+            ..
+        }) = s.mention_at(i)
+        {
+            let p1 = s.w(i.wrapping_sub(1));
+            let p2 = s.w(i.wrapping_sub(2));
+            let finishing = matches!(
+                p1,
+                "finishing" | "finished" | "came" | "come" | "coming" | "placed" | "finish"
+            ) || (p1 == "in" && matches!(p2, "came" | "come" | "coming"));
+            if finishing {
+                rank_claims(s, i, *place, out);
+            } else if matches!(s.w(i + 1), "largest" | "biggest") && s.w(i + 2) == "party" {
+                if let Owner::Party(p) = s.owner_before(0, i) {
+                    out.push(Draft {
+                        area: Some(s.area_for(i)),
+                        party: Some(p),
+                        ..draft(
+                            Kind::Rank,
+                            s.elections.this,
+                            Figure::integer(*place as i64),
+                            Comparator::Eq,
+                        )
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn rank_claims(s: &Sentence, i: usize, place: u32, out: &mut Vec<Draft>) {
+    let (a, b) = s.clause(i);
+    let owner = s.owner_before(a, i);
+    let owner = if owner == Owner::None {
+        s.owner_before(0, i)
+    } else {
+        owner
+    };
+    let (person, party) = owner.parts(s.g, s.elections.this);
+    if person.is_none() && party.is_none() {
+        return;
+    }
+    // "in both of these constituencies": the seats of the sentence before
+    let constituencies: Vec<ConstituencyId> =
+        if s.any(i, b, &["these", "both", "those"]) && !s.mem.last_constituencies.is_empty() {
+            s.mem.last_constituencies.clone()
+        } else {
+            s.constituency_for(i, &owner, s.elections.this)
+                .into_iter()
+                .collect()
+        };
+    for c in constituencies {
+        out.push(Draft {
+            constituency: Some(c),
+            person,
+            party: party.clone(),
+            ..draft(
+                Kind::Rank,
+                s.elections.this,
+                Figure::integer(place as i64),
+                Comparator::Eq,
+            )
+        });
+    }
+}
+
+/// Who won which seat: verbs of winning and losing with the people, parties and seats around them.
+pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
+    let n = s.tokens.len();
+    let verbs: Vec<usize> = (0..n).filter(|&k| verb_class(s, k).is_some()).collect();
+    let mut done: Vec<ConstituencyId> = Vec::new();
+    let mut prev_subject: Option<(Vec<usize>, Option<PartyCode>)> = None;
+    for (vi, &k) in verbs.iter().enumerate() {
+        let Some(class) = verb_class(s, k) else {
+            continue;
+        };
+        let (a, b) = s.clause(k);
+        let subj_from = verbs[..vi]
+            .iter()
+            .rev()
+            .copied()
+            .find(|&p| p >= a)
+            .map(|p| p + 1)
+            .unwrap_or(a);
+        let obj_to = verbs.get(vi + 1).copied().filter(|&q| q < b).unwrap_or(b);
+        // a forecast or the past: "was hoping to win", "first won the seat in 2010"
+        if (k.saturating_sub(4).max(a)..k).any(|q| lexicon::is_forecast_word(s.w(q))) {
+            prev_subject = None;
+            continue;
+        }
+        if s.mentions.iter().any(|m| {
+            m.start >= a && m.end <= b && matches!(m.what, What::Year(y) if y != s.elections.this.0)
+        }) {
+            continue;
+        }
+        if s.any(
+            k.saturating_sub(2).max(a),
+            k,
+            &["had", "first", "to", "would", "could", "will"],
+        ) && class != VerbClass::Lose
+        {
+            prev_subject = None;
+            continue;
+        }
+        let in_span = |from: usize, to: usize| {
+            s.mentions
+                .iter()
+                .filter(move |m| m.start >= from && m.end <= to)
+        };
+        // the subject: people and parties before the verb (a coordinated verb shares the subject)
+        let coordinated = matches!(s.w(k.wrapping_sub(1)), "and" | ",")
+            || (s.w(k.wrapping_sub(1)) == "also" && matches!(s.w(k.wrapping_sub(2)), "and" | ","));
+        let (mut subj_people, mut subj_party) = (Vec::new(), None);
+        let mut subj_seats = Vec::new();
+        for m in in_span(subj_from, k) {
+            match &m.what {
+                What::Person(p) => subj_people.push(*p),
+                What::PersonPronoun if matches!(s.w(m.start), "he" | "she") => {
+                    if let Some(p) = s.pronoun_person(m.start) {
+                        subj_people.push(p)
+                    }
+                }
+                What::Party(p)
+                    if !matches!(s.w(m.start.wrapping_sub(1)), "from" | "to" | "for" | "by")
+                        && !matches!(s.w(m.end), "'s") =>
+                {
+                    subj_party = Some(p.clone())
+                }
+                What::PartyPronoun => subj_party = s.pronoun_party(m.start),
+                What::Constituency(c) => subj_seats.push(c.clone()),
+                _ => {}
+            }
+        }
+        if coordinated && subj_people.is_empty() && subj_party.is_none() {
+            if let Some((p, q)) = prev_subject.clone() {
+                subj_people = p;
+                subj_party = q;
+            }
+        }
+        // "Labour's Mr Balls": the person is the subject
+        if !subj_people.is_empty() && matches!(class, VerbClass::Lose) {
+            subj_party = None;
+        }
+        prev_subject = Some((subj_people.clone(), subj_party.clone()));
+        // the object: seats, "to X" (winner), "for X" (winner), "by X" (winner), "from X" (loser)
+        let mut seats: Vec<(ConstituencyId, Option<usize>)> = Vec::new();
+        let mut winner_party: Option<PartyCode> = None;
+        let mut winner_person: Option<usize> = None;
+        let mut losers: Vec<usize> = Vec::new();
+        let mut from_party: Option<PartyCode> = None;
+        let mut after_to = false;
+        for m in in_span(k + 1, obj_to) {
+            let before = s.w(m.start.wrapping_sub(1));
+            let before2 = s.w(m.start.wrapping_sub(2));
+            let marker = |w: &str| {
+                before == w
+                    || (matches!(
+                        before,
+                        "the" | "a" | "conservative" | "labour" | "rival" | "candidate"
+                    ) && before2 == w)
+                    || (s.any(m.start.saturating_sub(4), m.start, &[w])
+                        && !s.any(m.start.saturating_sub(4), m.start, &[","]))
+            };
+            match &m.what {
+                What::Constituency(c) => seats.push((c.clone(), None)),
+                What::Party(p) if marker("to") || marker("for") || marker("by") => {
+                    if winner_party.is_none() {
+                        winner_party = Some(p.clone());
+                    }
+                    after_to = true;
+                }
+                What::Party(p) if marker("from") => from_party = Some(p.clone()),
+                What::Person(p)
+                    if s.w(m.end) == "'s"
+                        && matches!(s.w(m.end + 1), "former" | "constituency" | "seat" | "old") =>
+                {
+                    if let Some(c) = s.g.people[*p].candidacy_near(s.elections.this) {
+                        seats.push((c.constituency.clone(), Some(*p)));
+                    }
+                }
+                What::Person(p) => {
+                    if marker("to") && matches!(class, VerbClass::Lose | VerbClass::Passive)
+                        || after_to && winner_person.is_none()
+                    {
+                        winner_person = Some(*p);
+                    } else if matches!(class, VerbClass::Beat | VerbClass::Lose) {
+                        losers.push(*p);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // roles by verb class
+        match class {
+            VerbClass::Win | VerbClass::Beat => {
+                if winner_party.is_none() && subj_people.is_empty() {
+                    winner_party = subj_party.clone();
+                }
+                if winner_person.is_none() {
+                    winner_person = subj_people.last().copied();
+                }
+            }
+            VerbClass::Lose => {
+                losers.extend(subj_people.iter().copied());
+            }
+            VerbClass::Passive => {}
+        }
+        if seats.is_empty() {
+            seats.extend(subj_seats.into_iter().map(|c| (c, None)));
+        }
+        let this = s.elections.this;
+        let seat_of = |p: usize| {
+            s.g.people[p]
+                .candidacy_near(this)
+                .map(|c| c.constituency.clone())
+        };
+        if seats.is_empty() {
+            for p in winner_person.iter().chain(losers.iter()) {
+                if let Some(c) = seat_of(*p) {
+                    seats.push((c, Some(*p)));
+                }
+            }
+        }
+        for (seat, via) in seats {
+            if done.contains(&seat) {
+                continue;
+            }
+            let (claimed, person) = if let Some(p) = &winner_party {
+                (
+                    Outcome::Party(p.clone()),
+                    winner_person
+                        .filter(|w| seat_of(*w).as_ref() == Some(&seat))
+                        .or(via),
+                )
+            } else if let Some(w) = winner_person.filter(|w| seat_of(*w).as_ref() == Some(&seat)) {
+                (Outcome::Won, Some(w))
+            } else if let Some(l) = losers
+                .iter()
+                .copied()
+                .find(|l| seat_of(*l).as_ref() == Some(&seat))
+            {
+                (Outcome::Lost, Some(l))
+            } else if let Some(p) = via.filter(|_| class == VerbClass::Lose) {
+                (Outcome::Lost, Some(p))
+            } else {
+                // a seat with no one said to have won or lost it: a person of this sentence standing there
+                let here = s
+                    .mentions
+                    .iter()
+                    .filter_map(|m| {
+                        if let What::Person(p) = m.what {
+                            Some(p)
+                        } else {
+                            None
+                        }
+                    })
+                    .find(|p| seat_of(*p).as_ref() == Some(&seat));
+                match (here, class) {
+                    (Some(p), VerbClass::Win | VerbClass::Beat) => (Outcome::Won, Some(p)),
+                    (Some(p), VerbClass::Lose) => (Outcome::Lost, Some(p)),
+                    _ => continue,
+                }
+            };
+            done.push(seat.clone());
+            let party = match &claimed {
+                Outcome::Party(p) => Some(p.clone()),
+                _ => {
+                    person.and_then(|p| s.g.people[p].candidacy_near(this).map(|c| c.party.clone()))
+                }
+            };
+            out.push(Draft {
+                kind: Kind::Outcome,
+                election: this,
+                change_from: None,
+                constituency: Some(seat.clone()),
+                area: None,
+                party,
+                person,
+                versus: None,
+                comparator: Comparator::Eq,
+                claimed: Claimed::Outcome(claimed),
+            });
+            // "gained Cardiff Central from the Liberal Democrats": who held it before
+            if let (Some(fp), Some(prev), VerbClass::Win) =
+                (&from_party, s.elections.previous, class)
+            {
+                out.push(Draft {
+                    kind: Kind::Outcome,
+                    election: prev,
+                    change_from: None,
+                    constituency: Some(seat),
+                    area: None,
+                    party: Some(fp.clone()),
+                    person: None,
+                    versus: None,
+                    comparator: Comparator::Eq,
+                    claimed: Claimed::Outcome(Outcome::Party(fp.clone())),
+                });
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VerbClass {
+    /// The subject won the seat (held, gained, retained).
+    Win,
+    /// The subject beat the object (defeated, unseated, toppled).
+    Beat,
+    /// The subject (or the object) lost.
+    Lose,
+    /// The seat went to someone (swallowed by, going to, a hold for).
+    Passive,
+}
+
+fn verb_class(s: &Sentence, k: usize) -> Option<VerbClass> {
+    let w = s.w(k);
+    let next = s.w(k + 1);
+    Some(match w {
+        "beat" | "beating" | "defeated" | "defeating" | "unseated" | "unseating" | "toppled"
+        | "toppling" | "ousted" | "ousting" | "overturned" => {
+            if matches!(s.w(k.wrapping_sub(1)), "was" | "were" | "been") {
+                VerbClass::Lose
+            } else {
+                VerbClass::Beat
+            }
+        }
+        "swallowed" | "going" | "went" | "fell" | "taken" => {
+            if matches!(next, "to" | "by")
+                || s.any(k + 1, (k + 4).min(s.tokens.len()), &["to", "by"])
+            {
+                VerbClass::Passive
+            } else {
+                return None;
+            }
+        }
+        "hold" | "gain" if matches!(s.w(k.wrapping_sub(1)), "a") && next == "for" => {
+            VerbClass::Passive
+        }
+        "hung" if next == "on" => VerbClass::Win,
+        "failed" => {
+            if s.any(
+                k + 1,
+                (k + 5).min(s.tokens.len()),
+                &["bid", "unseat", "hold", "win", "retain"],
+            ) {
+                VerbClass::Lose
+            } else {
+                return None;
+            }
+        }
+        "defeat" | "demise" | "casualty" | "casualties" => VerbClass::Lose,
+        "victory" | "sweep" | "becomes" | "became" | "returned" | "remains" | "remained"
+        | "remaining" | "elected" | "swept" => {
+            if matches!(w, "returned" | "swept" | "becomes" | "became")
+                && !s.any(
+                    k,
+                    (k + 6).min(s.tokens.len()),
+                    &["mp", "parliament", "commons"],
+                )
+            {
+                return None;
+            }
+            if matches!(w, "remains" | "remained" | "remaining")
+                && !s.mentions.iter().any(|m| {
+                    m.start > k && m.start <= k + 4 && matches!(m.what, What::Constituency(_))
+                })
+                && !s.any(k, (k + 4).min(s.tokens.len()), &["mp", "seat"])
+            {
+                return None;
+            }
+            if w == "elected"
+                && s.w(k.wrapping_sub(1)) != "re"
+                && !matches!(s.w(k.wrapping_sub(1)), "was" | "been" | "being")
+            {
+                return None;
+            }
+            VerbClass::Win
+        }
+        w if lexicon::is_lose_word(w) => VerbClass::Lose,
+        w if lexicon::is_win_word(w) => VerbClass::Win,
+        _ => return None,
+    })
+}
