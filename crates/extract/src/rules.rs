@@ -136,12 +136,13 @@ impl<'a> Sentence<'a> {
                     // "Labour's Amina Lone": the person after the possessive is the owner
                     return Owner::Party(p.clone());
                 }
-                What::PersonPronoun => {
-                    if let Some(p) = self.pronoun_person(m.start) {
-                        return Owner::Person(p);
-                    }
+                                What::PersonPronoun => {
+                    return match self.pronoun_person(m.start) {
+                        Some(p) => Owner::Person(p),
+                        None => Owner::None,
+                    };
                 }
-                What::PartyPronoun => {
+What::PartyPronoun => {
                     if let Some(p) = self.pronoun_party(m.start) {
                         return Owner::Party(p);
                     }
@@ -152,13 +153,15 @@ impl<'a> Sentence<'a> {
         Owner::None
     }
 
-    fn person_constituency(&self, p: usize, election: Year) -> Option<ConstituencyId> {
-        self.g.people[p]
-            .candidacy_near(election)
+        fn person_constituency(&self, p: usize, election: Year) -> Option<ConstituencyId> {
+        let person = &self.g.people[p];
+        person
+            .candidacy(election)
+            .or_else(|| person.candidacy(self.elections.this))
+            .or_else(|| person.candidacy_near(election))
             .map(|c| c.constituency.clone())
     }
-
-    /// The constituency a figure at token `i` is about: one named in its clause (nearest),
+/// The constituency a figure at token `i` is about: one named in its clause (nearest),
     /// else in the sentence, else the owner's, else the one the article is about.
     fn constituency_for(&self, i: usize, owner: &Owner, election: Year) -> Option<ConstituencyId> {
         let (a, b) = self.clause(i);
@@ -176,13 +179,25 @@ impl<'a> Sentence<'a> {
                 .min_by_key(|(d, _)| *d)
                 .map(|(_, c)| c)
         };
-        near(a, b)
-            .or_else(|| near(0, self.tokens.len()))
-            .or_else(|| match owner {
-                Owner::Person(p) => self.person_constituency(*p, election),
-                _ => None,
-            })
+                let owner_seat = || match owner {
+            Owner::Person(p) => self.person_constituency(*p, election),
+            _ => None,
+        };
+        // a seat named before the figure, else the owner's, else one named after it
+        near(a, i)
+            .or_else(|| near(0, i))
+            .or_else(owner_seat)
             .or_else(|| {
+                self.mentions
+                    .iter()
+                    .filter(|m| m.end <= i)
+                    .filter_map(|m| if let What::Person(p) = m.what { Some(p) } else { None })
+                    .last()
+                    .and_then(|p| self.person_constituency(p, election))
+            })
+            .or_else(|| near(a, b))
+            .or_else(|| near(0, self.tokens.len()))
+.or_else(|| {
                 self.mem
                     .subject
                     .and_then(|p| self.person_constituency(p, election))
@@ -240,22 +255,28 @@ impl<'a> Sentence<'a> {
                 }
             }
         }
-        // "In 2010 Mr Smith's majority was 9,950": a year before the figure with no figure between
-        for k in (a..i).rev() {
-            match self.mention_at(k).map(|m| &m.what) {
-                Some(What::Number(_)) => break,
-                Some(What::Year(y))
-                    if matches!(self.w(k.wrapping_sub(1)), "in" | "since")
-                        && *y != self.elections.this.0 =>
-                {
+                // "In 2010 Mr Smith's majority was 9,950": a year opening the clause
+        for k in a..(a + 3).min(i) {
+            if let Some(What::Year(y)) = self.mention_at(k).map(|m| &m.what) {
+                if matches!(self.w(k.wrapping_sub(1)), "in") && *y != self.elections.this.0 {
                     return Year(*y);
                 }
-                _ => {}
             }
         }
         if let Some(prev) = self.elections.previous {
-            let before = a.max(i.saturating_sub(8));
-            if self.any(before, i, &["previous", "previously", "former", "had"])
+            // markers count for the first figure after them only
+            let last_num = self
+                .mentions
+                .iter()
+                .filter(|m| m.end <= i && matches!(m.what, What::Number(_)))
+                .map(|m| m.end)
+                .max()
+                .unwrap_or(0);
+            let before = a.max(i.saturating_sub(8)).max(last_num);
+            if self.any(before, i, &["overturned", "overturning"]) {
+                return prev;
+            }
+if self.any(before, i, &["previous", "previously", "former", "had"])
                 && !self.any(before, i, &["now"])
             {
                 return prev;
@@ -314,7 +335,7 @@ fn clauses(tokens: &[Token]) -> Vec<(usize, usize)> {
             && !lexicon::is_win_word(next)
             && !lexicon::is_lose_word(next)
             && !(next == "also" && (lexicon::is_win_word(next2) || lexicon::is_lose_word(next2))))
-            || matches!(w, ";" | ":" | "-" if t.end - t.start == 1 && w != "-" || (w == "-" && i > 0 && tokens[i - 1].end < t.start));
+            || matches!(w, ";" | ":");
         if split_before && i > start {
             out.push((start, i));
             start = i;
@@ -326,8 +347,20 @@ fn clauses(tokens: &[Token]) -> Vec<(usize, usize)> {
     out
 }
 
-fn comparator_before(s: &Sentence, i: usize) -> Comparator {
+/// How many tokens before `i` state the comparator (`more than` is 2).
+fn comparator_len(s: &Sentence, i: usize) -> usize {
     let w1 = s.w(i.wrapping_sub(1));
+    let w2 = s.w(i.wrapping_sub(2));
+    match (w2, w1) {
+        ("more" | "fewer" | "less", "than") | ("close", "to") | ("in", "excess") => 2,
+        (_, "over" | "above" | "under" | "below" | "almost" | "nearly" | "about" | "around" | "approximately" | "roughly" | "some") => 1,
+        _ => 0,
+    }
+    .min(i)
+}
+
+fn comparator_before(s: &Sentence, i: usize) -> Comparator {
+let w1 = s.w(i.wrapping_sub(1));
     let w2 = s.w(i.wrapping_sub(2));
     let w3 = s.w(i.wrapping_sub(3));
     match (w3, w2, w1) {
@@ -427,8 +460,11 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
             percent_claim(s, i, end, n, comparator, out);
             continue;
         }
-        let seat_unit = matches!(next, "seats" | "seat" | "mps" | "mp" | "constituencies")
-            || (next == "-" && matches!(next2, "seat" | "seats"))
+                let of_total = prev == "of" || (prev == "the" && s.w(i.wrapping_sub(2)) == "of");
+        if of_total && idx > 0 {
+            continue;
+        }
+        let seat_unit = matches!(next, "seats" | "seat" | "mps" | "mp" | "constituencies" | "gains" | "losses")|| (next == "-" && matches!(next2, "seat" | "seats"))
             || next.starts_with("seat")
             || (next == "of"
                 && (s.any(end + 1, (end + 5).min(b), &["seats", "seat"])
@@ -473,23 +509,23 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
         if forecast(s, i) {
             continue;
         }
-        // seats
+                // seats; "Labour held on to six seats while the Tories retained eight"
         let prev_is_seats = idx > 0
             && out.last().is_some_and(|d| d.kind == Kind::Seats)
-            && matches!(prev, "had" | "from" | "with");
-        if seat_unit || prev_is_seats {
-            seats_claim(s, i, end, fig, comparator, out);
+            && (matches!(prev, "had" | "from" | "with") || lexicon::is_win_word(prev) || lexicon::is_lose_word(prev));
+        if (seat_unit || prev_is_seats) && !(next2 == "from" || s.w(end) == "from") {
+seats_claim(s, i, end, fig, comparator, out);
             continue;
         }
         // majority
-        let majority_before = (a.max(i.saturating_sub(9))..i)
-            .any(|k| matches!(s.w(k), "majority" | "margin"))
-            && !s.any(
-                a.max(i.saturating_sub(3)),
-                i,
-                &["polled", "received", "got", "securing", "secured"],
-            );
-        let majority_after = matches!(next, "majority")
+                let votes_after = matches!(next, "votes") || (next == "of" && next2 == "the" && s.w(end + 2) == "votes");
+        let majority_before = (a.max(i.saturating_sub(9))..i).any(|k| matches!(s.w(k), "majority" | "margin"))
+            && !s.any(a.max(i.saturating_sub(3)), i, &["polled", "received", "got", "securing", "secured"])
+            && !(prev == "with" && votes_after);
+        let marginal = prev == "with" && s.any(a, i, &["marginal"]);
+        let lead = i - comparator_len(s, i);
+        let prev = s.w(lead.wrapping_sub(1));
+let majority_after = matches!(next, "majority")
             || (next == "-" && next2 == "vote" && s.w(end + 2) == "majority");
         let more_than = (next == "more" && matches!(next2, "than" | "votes"))
             || (next == "votes" && matches!(next2, "more" | "clear" | "ahead"))
@@ -514,26 +550,11 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
                 "out",
             ],
         );
-        let chained = majority_chain.is_some()
-            && matches!(prev, "to" | "just" | "from")
-            && matches!(
-                s.w(i.wrapping_sub(2)),
-                "slashed"
-                    | "cut"
-                    | "to"
-                    | "from"
-                    | "fell"
-                    | "up"
-                    | "down"
-                    | "soar"
-                    | "rose"
-                    | "reduced"
-                    | "increased"
-                    | "just"
-                    | "than"
-            );
-        if majority_before || majority_after || more_than || (by_votes && beat_context) || chained {
-            let owner = s.owner_before(a, i);
+                let chained = majority_chain.is_some()
+            && ((matches!(prev, "to" | "just" | "from") && matches!(s.w(lead.wrapping_sub(2)), "slashed" | "cut" | "to" | "from" | "fell" | "up" | "down" | "soar" | "rose" | "reduced" | "increased" | "just" | "than"))
+                || (prev == "of" && s.w(lead.wrapping_sub(2)) == "total"));
+        if majority_before || majority_after || more_than || (by_votes && beat_context) || chained || marginal {
+let owner = s.owner_before(a, i);
             let mut election = s.election_for(i, end);
             let mut change_from = None;
             // "increasing the majority ... by 2,904 votes", "majority cut by 1,200"
@@ -550,8 +571,8 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
                 "down",
                 "doubled",
             ];
-            if prev == "by" && majority_before && s.any(a, i, &change_words) {
-                change_from = s.elections.previous;
+                        if prev == "by" && majority_before && s.any(a, i, &change_words) && !chained {
+change_from = s.elections.previous;
                 election = s.elections.this;
                 if s.any(a, i, &["cut", "reduced", "slashed", "fell", "down"]) {
                     fig.value = -fig.value;
@@ -855,14 +876,17 @@ pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
                 ..
             }) = s.mention_at(i + 1)
             {
-                if matches!(s.w(*end), "mp" | "seat") {
+                                if matches!(s.w(*end), "mp" | "seat") {
                     let area = s.area_for(i);
-                    out.push(Draft {
+                    let election = match (s.w(i.wrapping_sub(2)), s.elections.previous) {
+                        ("was" | "had" | "been", Some(prev)) => prev,
+                        _ => s.elections.this,
+                    };out.push(Draft {
                         area: Some(area),
                         party: Some(p.clone()),
                         ..draft(
                             Kind::Seats,
-                            s.elections.this,
+                            election,
                             Figure::integer(1),
                             Comparator::Eq,
                         )
@@ -901,10 +925,11 @@ pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
             }
         }
         // "increasing his majority": the majority went up
+                let (_, clause_end) = s.clause(i);
         if matches!(w, "increased" | "increasing" | "increases")
-            && s.any(i + 1, (i + 3).min(n), &["majority"])
-            && !s.any(i, (i + 4).min(n), &["by"])
-        {
+            && matches!(s.w(i + 1), "his" | "her" | "their" | "its" | "the")
+            && s.w(i + 2) == "majority"
+            && !s.mentions.iter().any(|m| m.start > i && m.start < clause_end && matches!(m.what, What::Number(_))){
             if let Some(prev) = s.elections.previous {
                 let owner = s.owner_before(a, i);
                 let (person, party) = owner.parts(s.g, s.elections.this);
@@ -992,6 +1017,19 @@ fn rank_claims(s: &Sentence, i: usize, place: u32, out: &mut Vec<Draft>) {
     }
 }
 
+/// Is the party mention at `m` a modifier of a noun ("a Labour stronghold", "Labour candidate")
+/// rather than a party acting?
+fn party_modifier(s: &Sentence, m: &Mention) -> bool {
+    matches!(
+        s.w(m.end),
+        "stronghold" | "strongholds" | "leader" | "leaders" | "seat" | "seats" | "candidate" | "candidates" | "mp" | "mps"
+            | "minister" | "ministers" | "majority" | "target" | "targets" | "government" | "heartland" | "heartlands"
+            | "defector" | "member" | "members" | "rival" | "deputy" | "chief" | "hopeful" | "activists" | "supporters"
+            | "vote" | "share" | "campaign" | "politician" | "peer" | "veteran" | "councillor" | "leadership" | "party"
+            | "'s" | "-" | "headquarters" | "figures" | "figure"
+    )
+}
+
 /// Who won which seat: verbs of winning and losing with the people, parties and seats around them.
 pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
     let n = s.tokens.len();
@@ -999,74 +1037,68 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
     let mut done: Vec<ConstituencyId> = Vec::new();
     let mut prev_subject: Option<(Vec<usize>, Option<PartyCode>)> = None;
     for (vi, &k) in verbs.iter().enumerate() {
-        let Some(class) = verb_class(s, k) else {
-            continue;
-        };
+        let Some(class) = verb_class(s, k) else { continue };
         let (a, b) = s.clause(k);
-        let subj_from = verbs[..vi]
-            .iter()
-            .rev()
-            .copied()
-            .find(|&p| p >= a)
-            .map(|p| p + 1)
-            .unwrap_or(a);
+        let subj_from = verbs[..vi].iter().rev().copied().find(|&p| p >= a).map(|p| p + 1).unwrap_or(a);
         let obj_to = verbs.get(vi + 1).copied().filter(|&q| q < b).unwrap_or(b);
         // a forecast or the past: "was hoping to win", "first won the seat in 2010"
         if (k.saturating_sub(4).max(a)..k).any(|q| lexicon::is_forecast_word(s.w(q))) {
             prev_subject = None;
             continue;
         }
-        if s.mentions.iter().any(|m| {
-            m.start >= a && m.end <= b && matches!(m.what, What::Year(y) if y != s.elections.this.0)
-        }) {
+        if s.mentions.iter().any(|m| m.start >= a && m.end <= b && matches!(m.what, What::Year(y) if y != s.elections.this.0)) {
             continue;
         }
-        if s.any(
-            k.saturating_sub(2).max(a),
-            k,
-            &["had", "first", "to", "would", "could", "will"],
-        ) && class != VerbClass::Lose
-        {
+        if s.any(k.saturating_sub(2).max(a), k, &["had", "first", "to", "would", "could", "will"]) && class != VerbClass::Lose {
             prev_subject = None;
             continue;
         }
-        let in_span = |from: usize, to: usize| {
-            s.mentions
-                .iter()
-                .filter(move |m| m.start >= from && m.end <= to)
-        };
-        // the subject: people and parties before the verb (a coordinated verb shares the subject)
-        let coordinated = matches!(s.w(k.wrapping_sub(1)), "and" | ",")
-            || (s.w(k.wrapping_sub(1)) == "also" && matches!(s.w(k.wrapping_sub(2)), "and" | ","));
+        // "elections are held", "was won by": passive forms of a win verb name no winner here
+        if class == VerbClass::Win && matches!(s.w(k.wrapping_sub(1)), "is" | "are" | "was" | "were" | "be" | "been" | "being") && !matches!(s.w(k), "re-elected" | "elected" | "returned") {
+            continue;
+        }
+        // "winning 54% of the vote", "took more than half": a figure, not a seat
+        if class == VerbClass::Win && (k + 1..(k + 4).min(n)).any(|q| matches!(s.mention_at(q).map(|m| &m.what), Some(What::Number(_))) || matches!(s.w(q), "half" | "votes")) {
+            continue;
+        }
+        let in_span = |from: usize, to: usize| s.mentions.iter().filter(move |m| m.start >= from && m.end <= to);
+        // the subject: people and parties before the verb; a coordinated verb or a participle
+        // shares the subject of the verb before it
+        let coordinated = matches!(s.w(k.wrapping_sub(1)), "and" | ",") || (s.w(k.wrapping_sub(1)) == "also" && matches!(s.w(k.wrapping_sub(2)), "and" | ","));
+        let participle = s.w(k).ends_with("ing");
         let (mut subj_people, mut subj_party) = (Vec::new(), None);
         let mut subj_seats = Vec::new();
         for m in in_span(subj_from, k) {
             match &m.what {
-                What::Person(p) => subj_people.push(*p),
+                What::Person(p) if !matches!(s.w(m.end), "'s") || !matches!(s.w(m.end + 1), "former" | "constituency" | "seat" | "old") => subj_people.push(*p),
                 What::PersonPronoun if matches!(s.w(m.start), "he" | "she") => {
                     if let Some(p) = s.pronoun_person(m.start) {
                         subj_people.push(p)
                     }
                 }
-                What::Party(p)
-                    if !matches!(s.w(m.start.wrapping_sub(1)), "from" | "to" | "for" | "by")
-                        && !matches!(s.w(m.end), "'s") =>
-                {
-                    subj_party = Some(p.clone())
-                }
+                What::Party(p) if !matches!(s.w(m.start.wrapping_sub(1)), "from" | "to" | "for" | "by") && !party_modifier(s, m) => subj_party = Some(p.clone()),
                 What::PartyPronoun => subj_party = s.pronoun_party(m.start),
                 What::Constituency(c) => subj_seats.push(c.clone()),
                 _ => {}
             }
         }
-        if coordinated && subj_people.is_empty() && subj_party.is_none() {
+        if (coordinated || participle) && subj_people.is_empty() && subj_party.is_none() {
             if let Some((p, q)) = prev_subject.clone() {
                 subj_people = p;
                 subj_party = q;
+            } else if participle && class != VerbClass::Lose {
+                // "As the SNP swept up one Labour stronghold after another - toppling ...": the
+                // last party acting before the verb
+                subj_party = s
+                    .mentions
+                    .iter()
+                    .filter(|m| m.end <= k && matches!(m.what, What::Party(_)) && !party_modifier(s, m))
+                    .filter_map(|m| if let What::Party(p) = &m.what { Some(p.clone()) } else { None })
+                    .last();
             }
         }
-        // "Labour's Mr Balls": the person is the subject
-        if !subj_people.is_empty() && matches!(class, VerbClass::Lose) {
+        // "Labour's Mr Balls lost": the person is the subject
+        if !subj_people.is_empty() && class == VerbClass::Lose {
             subj_party = None;
         }
         prev_subject = Some((subj_people.clone(), subj_party.clone()));
@@ -1082,12 +1114,8 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             let before2 = s.w(m.start.wrapping_sub(2));
             let marker = |w: &str| {
                 before == w
-                    || (matches!(
-                        before,
-                        "the" | "a" | "conservative" | "labour" | "rival" | "candidate"
-                    ) && before2 == w)
-                    || (s.any(m.start.saturating_sub(4), m.start, &[w])
-                        && !s.any(m.start.saturating_sub(4), m.start, &[","]))
+                    || (matches!(before, "the" | "a" | "conservative" | "labour" | "rival" | "candidate") && before2 == w)
+                    || (s.any(m.start.saturating_sub(4), m.start, &[w]) && !s.any(m.start.saturating_sub(4), m.start, &[","]))
             };
             match &m.what {
                 What::Constituency(c) => seats.push((c.clone(), None)),
@@ -1099,17 +1127,17 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 }
                 What::Party(p) if marker("from") => from_party = Some(p.clone()),
                 What::Person(p)
-                    if s.w(m.end) == "'s"
-                        && matches!(s.w(m.end + 1), "former" | "constituency" | "seat" | "old") =>
+                    if (s.w(m.end) == "'s" && matches!(s.w(m.end + 1), "former" | "constituency" | "seat" | "old"))
+                        || (matches!(before, "of") && matches!(before2, "constituency" | "seat"))
+                        || s.any(m.start.saturating_sub(5), m.start, &["constituency", "seat"]) && s.any(m.start.saturating_sub(3), m.start, &["of"]) =>
                 {
-                    if let Some(c) = s.g.people[*p].candidacy_near(s.elections.this) {
+                    let this = s.elections.this;
+                    if let Some(c) = s.g.people[*p].candidacy(this).or_else(|| s.g.people[*p].candidacy_near(this)) {
                         seats.push((c.constituency.clone(), Some(*p)));
                     }
                 }
                 What::Person(p) => {
-                    if marker("to") && matches!(class, VerbClass::Lose | VerbClass::Passive)
-                        || after_to && winner_person.is_none()
-                    {
+                    if marker("to") && matches!(class, VerbClass::Lose | VerbClass::Passive) || after_to && winner_person.is_none() {
                         winner_person = Some(*p);
                     } else if matches!(class, VerbClass::Beat | VerbClass::Lose) {
                         losers.push(*p);
@@ -1117,6 +1145,18 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 }
                 _ => {}
             }
+        }
+        // does the verb speak of a seat at all?
+        let seat_words = s.any(subj_from, obj_to, &["seat", "seats", "constituency", "constituencies", "mp", "term", "out", "parliament", "commons"]);
+        let named_seat = !seats.is_empty() || !subj_seats.is_empty();
+        let speaks_of_seat = match class {
+            VerbClass::Win => named_seat || seat_words,
+            VerbClass::Beat => true,
+            VerbClass::Lose => named_seat || seat_words || winner_party.is_some() || winner_person.is_some() || !losers.is_empty() || matches!(s.w(k), "casualty" | "casualties" | "defeat"),
+            VerbClass::Passive => named_seat,
+        };
+        if !speaks_of_seat {
+            continue;
         }
         // roles by verb class
         match class {
@@ -1128,20 +1168,14 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                     winner_person = subj_people.last().copied();
                 }
             }
-            VerbClass::Lose => {
-                losers.extend(subj_people.iter().copied());
-            }
+            VerbClass::Lose => losers.extend(subj_people.iter().copied()),
             VerbClass::Passive => {}
         }
         if seats.is_empty() {
             seats.extend(subj_seats.into_iter().map(|c| (c, None)));
         }
         let this = s.elections.this;
-        let seat_of = |p: usize| {
-            s.g.people[p]
-                .candidacy_near(this)
-                .map(|c| c.constituency.clone())
-        };
+        let seat_of = |p: usize| s.g.people[p].candidacy(this).or_else(|| s.g.people[p].candidacy_near(this)).map(|c| c.constituency.clone());
         if seats.is_empty() {
             for p in winner_person.iter().chain(losers.iter()) {
                 if let Some(c) = seat_of(*p) {
@@ -1149,24 +1183,16 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 }
             }
         }
+        let gain_verb = matches!(s.w(k), "gained" | "gain" | "gains" | "gaining" | "took" | "taking" | "captured" | "capturing" | "snatched" | "snatching" | "seized");
         for (seat, via) in seats {
             if done.contains(&seat) {
                 continue;
             }
             let (claimed, person) = if let Some(p) = &winner_party {
-                (
-                    Outcome::Party(p.clone()),
-                    winner_person
-                        .filter(|w| seat_of(*w).as_ref() == Some(&seat))
-                        .or(via),
-                )
+                (Outcome::Party(p.clone()), winner_person.filter(|w| seat_of(*w).as_ref() == Some(&seat)).or(via))
             } else if let Some(w) = winner_person.filter(|w| seat_of(*w).as_ref() == Some(&seat)) {
                 (Outcome::Won, Some(w))
-            } else if let Some(l) = losers
-                .iter()
-                .copied()
-                .find(|l| seat_of(*l).as_ref() == Some(&seat))
-            {
+            } else if let Some(l) = losers.iter().copied().find(|l| seat_of(*l).as_ref() == Some(&seat)) {
                 (Outcome::Lost, Some(l))
             } else if let Some(p) = via.filter(|_| class == VerbClass::Lose) {
                 (Outcome::Lost, Some(p))
@@ -1175,13 +1201,7 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 let here = s
                     .mentions
                     .iter()
-                    .filter_map(|m| {
-                        if let What::Person(p) = m.what {
-                            Some(p)
-                        } else {
-                            None
-                        }
-                    })
+                    .filter_map(|m| if let What::Person(p) = m.what { Some(p) } else { None })
                     .find(|p| seat_of(*p).as_ref() == Some(&seat));
                 match (here, class) {
                     (Some(p), VerbClass::Win | VerbClass::Beat) => (Outcome::Won, Some(p)),
@@ -1192,9 +1212,7 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             done.push(seat.clone());
             let party = match &claimed {
                 Outcome::Party(p) => Some(p.clone()),
-                _ => {
-                    person.and_then(|p| s.g.people[p].candidacy_near(this).map(|c| c.party.clone()))
-                }
+                _ => person.and_then(|p| s.g.people[p].candidacy_near(this).map(|c| c.party.clone())),
             };
             out.push(Draft {
                 kind: Kind::Outcome,
@@ -1209,9 +1227,7 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 claimed: Claimed::Outcome(claimed),
             });
             // "gained Cardiff Central from the Liberal Democrats": who held it before
-            if let (Some(fp), Some(prev), VerbClass::Win) =
-                (&from_party, s.elections.previous, class)
-            {
+            if let (Some(fp), Some(prev), true) = (&from_party, s.elections.previous, gain_verb) {
                 out.push(Draft {
                     kind: Kind::Outcome,
                     election: prev,
@@ -1277,8 +1293,10 @@ fn verb_class(s: &Sentence, k: usize) -> Option<VerbClass> {
                 return None;
             }
         }
-        "defeat" | "demise" | "casualty" | "casualties" => VerbClass::Lose,
-        "victory" | "sweep" | "becomes" | "became" | "returned" | "remains" | "remained"
+        "defeat" if matches!(s.w(k.wrapping_sub(1)), "his" | "her") => VerbClass::Lose,
+        "casualty" | "casualties" => VerbClass::Lose,
+        "defeat" | "demise" => return None,
+"victory" | "sweep" | "becomes" | "became" | "returned" | "remains" | "remained"
         | "remaining" | "elected" | "swept" => {
             if matches!(w, "returned" | "swept" | "becomes" | "became")
                 && !s.any(
