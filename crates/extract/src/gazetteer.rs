@@ -168,6 +168,44 @@ impl Gazetteer {
                 Entity::Constituency(id.clone()),
             );
         }
+        // a distinctive first word names its seat alone ("Merthyr" for Merthyr Tydfil and
+        // Rhymney) when no other seat starts with it and no candidate is called it
+        let name_words: BTreeSet<String> = g
+            .people
+            .iter()
+            .flat_map(|p| {
+                normalise_name(&p.name)
+                    .split(' ')
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut first_words: HashMap<String, Vec<ConstituencyId>> = HashMap::new();
+        for (id, name) in &all_const {
+            let norm = normalise_name(name);
+            let rest: Vec<&str> = norm.split(' ').skip(1).collect();
+            // "Westminster North": the bare first word is the place, not the seat
+            if !rest.is_empty() && rest.iter().all(|r| lexicon::is_compass(r)) {
+                continue;
+            }
+            if let Some(w) = norm.split(' ').next() {
+                first_words
+                    .entry(w.to_owned())
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
+        for (w, ids) in first_words {
+            if ids.len() == 1
+                && w.len() >= 5
+                && !lexicon::is_compass(&w)
+                && !name_words.contains(&w)
+                && !g.names.contains_key(&w)
+                && !place_names.contains(&w)
+            {
+                add(&mut g.names, w, Entity::Constituency(ids[0].clone()));
+            }
+        }
         // areas: nations, regions, counties, cities named by constituencies
         for (alias, area) in lexicon::NATION_NAMES {
             add(

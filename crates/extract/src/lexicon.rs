@@ -307,6 +307,24 @@ pub fn is_lose_word(w: &str) -> bool {
     )
 }
 
+/// Words that mark a whole clause as a forecast: an exit poll, a prediction.
+pub fn is_strong_forecast_word(w: &str) -> bool {
+    matches!(
+        w,
+        "poll"
+            | "polls"
+            | "predicted"
+            | "predicts"
+            | "predict"
+            | "projection"
+            | "projected"
+            | "projections"
+            | "forecast"
+            | "forecasts"
+            | "survey"
+    )
+}
+
 /// Words that mark a figure as a forecast, not a result.
 pub fn is_forecast_word(w: &str) -> bool {
     matches!(

@@ -184,9 +184,21 @@ fn remember(mem: &mut Memory, mentions: &[mentions::Mention], g: &Gazetteer, ele
             _ => {}
         }
     }
-    if first_person.is_some() {
+    // "she said ...": a sentence led by a pronoun keeps the subject it refers to
+    let pronoun_first = mentions
+        .iter()
+        .find(|m| matches!(m.what, What::Person(_) | What::PersonPronoun))
+        .is_some_and(|m| m.what == What::PersonPronoun);
+    if first_person.is_some() && !pronoun_first {
         mem.subject = first_person;
     }
+    mem.prev_area = mentions.iter().rev().find_map(|m| {
+        if let What::Area(a) = &m.what {
+            Some(a.clone())
+        } else {
+            None
+        }
+    });
     if !consts.is_empty() {
         mem.last_constituencies = consts;
     }

@@ -53,8 +53,9 @@ pub struct Memory {
     pub last_constituencies: Vec<ConstituencyId>,
     pub parties: Vec<PartyCode>,
     pub areas: Vec<String>,
+    /// The area the sentence before named, if it named one.
+    pub prev_area: Option<String>,
 }
-
 impl Memory {
     pub fn last_person(&self) -> Option<usize> {
         self.people.last().copied()
@@ -70,13 +71,35 @@ pub fn find(tokens: &[Token], g: &Gazetteer, mem: &Memory, election: Year) -> Ve
     let mut i = 0;
     while i < tokens.len() {
         if let Some((len, m)) = name_at(tokens, i, g, mem, election) {
+            let is_seat = matches!(m, What::Constituency(_));
             out.push(Mention {
                 start: i,
                 end: i + len,
                 what: m,
             });
-            i += len;
+            if is_seat {
+                i = elliptic_seats(tokens, i, i + len, g, &mut out);
+            } else {
+                i += len;
+            }
             continue;
+        }
+        // a surname alone for someone the article named before: "Cameron said"
+        if tokens[i].is_capitalised() && !tokens.get(i + 1).is_some_and(|t| t.is_capitalised()) {
+            if let Some(p) = mem
+                .people
+                .iter()
+                .rev()
+                .find(|p| crate::text::normalise_name(&g.people[**p].surname) == tokens[i].norm)
+            {
+                out.push(Mention {
+                    start: i,
+                    end: i + 1,
+                    what: What::Person(*p),
+                });
+                i += 1;
+                continue;
+            }
         }
         if let Some((len, m)) = number_at(tokens, i) {
             out.push(Mention {
@@ -140,6 +163,56 @@ pub fn find(tokens: &[Token], g: &Gazetteer, mem: &Memory, election: Year) -> Ve
         i += 1;
     }
     out
+}
+
+/// "Bournemouth East and West", "Dorset West, North and South": the seats a list of compass
+/// words names after a seat named in full. Returns the token index after the list.
+fn elliptic_seats(
+    tokens: &[Token],
+    start: usize,
+    end: usize,
+    g: &Gazetteer,
+    out: &mut Vec<Mention>,
+) -> usize {
+    let words: Vec<&str> = tokens[start..end].iter().map(|t| t.norm.as_str()).collect();
+    let stem = match (words.first(), words.last()) {
+        (_, Some(l)) if words.len() > 1 && lexicon::is_compass(l) => {
+            words[..words.len() - 1].join(" ")
+        }
+        (Some(f), _) if words.len() > 1 && lexicon::is_compass(f) => words[1..].join(" "),
+        _ => return end,
+    };
+    let mut j = end;
+    while j + 1 < tokens.len()
+        && matches!(tokens[j].norm.as_str(), "," | "and")
+        && tokens[j + 1].is_capitalised()
+        && lexicon::is_compass(&tokens[j + 1].norm)
+    {
+        let dir = &tokens[j + 1].norm;
+        let found = [format!("{stem} {dir}"), format!("{dir} {stem}")]
+            .iter()
+            .find_map(|k| {
+                g.lookup(k).and_then(|es| {
+                    es.iter().find_map(|e| {
+                        if let Entity::Constituency(c) = e {
+                            Some(c.clone())
+                        } else {
+                            None
+                        }
+                    })
+                })
+            });
+        match found {
+            Some(c) => out.push(Mention {
+                start: j + 1,
+                end: j + 2,
+                what: What::Constituency(c),
+            }),
+            None => break,
+        }
+        j += 2;
+    }
+    j
 }
 
 fn next_is(tokens: &[Token], i: usize, words: &[&str]) -> bool {

@@ -136,13 +136,13 @@ impl<'a> Sentence<'a> {
                     // "Labour's Amina Lone": the person after the possessive is the owner
                     return Owner::Party(p.clone());
                 }
-                                What::PersonPronoun => {
+                What::PersonPronoun => {
                     return match self.pronoun_person(m.start) {
                         Some(p) => Owner::Person(p),
                         None => Owner::None,
                     };
                 }
-What::PartyPronoun => {
+                What::PartyPronoun => {
                     if let Some(p) = self.pronoun_party(m.start) {
                         return Owner::Party(p);
                     }
@@ -153,7 +153,7 @@ What::PartyPronoun => {
         Owner::None
     }
 
-        fn person_constituency(&self, p: usize, election: Year) -> Option<ConstituencyId> {
+    fn person_constituency(&self, p: usize, election: Year) -> Option<ConstituencyId> {
         let person = &self.g.people[p];
         person
             .candidacy(election)
@@ -161,7 +161,7 @@ What::PartyPronoun => {
             .or_else(|| person.candidacy_near(election))
             .map(|c| c.constituency.clone())
     }
-/// The constituency a figure at token `i` is about: one named in its clause (nearest),
+    /// The constituency a figure at token `i` is about: one named in its clause (nearest),
     /// else in the sentence, else the owner's, else the one the article is about.
     fn constituency_for(&self, i: usize, owner: &Owner, election: Year) -> Option<ConstituencyId> {
         let (a, b) = self.clause(i);
@@ -179,7 +179,7 @@ What::PartyPronoun => {
                 .min_by_key(|(d, _)| *d)
                 .map(|(_, c)| c)
         };
-                let owner_seat = || match owner {
+        let owner_seat = || match owner {
             Owner::Person(p) => self.person_constituency(*p, election),
             _ => None,
         };
@@ -191,13 +191,19 @@ What::PartyPronoun => {
                 self.mentions
                     .iter()
                     .filter(|m| m.end <= i)
-                    .filter_map(|m| if let What::Person(p) = m.what { Some(p) } else { None })
+                    .filter_map(|m| {
+                        if let What::Person(p) = m.what {
+                            Some(p)
+                        } else {
+                            None
+                        }
+                    })
                     .last()
                     .and_then(|p| self.person_constituency(p, election))
             })
             .or_else(|| near(a, b))
             .or_else(|| near(0, self.tokens.len()))
-.or_else(|| {
+            .or_else(|| {
                 self.mem
                     .subject
                     .and_then(|p| self.person_constituency(p, election))
@@ -226,6 +232,9 @@ What::PartyPronoun => {
             return x;
         }
         // "across the rest of the county", "one seat each": the area the article was about
+        if let Some(x) = &self.mem.prev_area {
+            return x.clone();
+        }
         if self.any(
             0,
             self.tokens.len(),
@@ -255,10 +264,23 @@ What::PartyPronoun => {
                 }
             }
         }
-                // "In 2010 Mr Smith's majority was 9,950": a year opening the clause
-        for k in a..(a + 3).min(i) {
+        // "In 2010 Mr Smith's majority was 9,950", "in a by-election in 2012 with a majority of
+        // 10,140": a year before the figure, with no figure or comma between
+        for k in (a..i).rev() {
+            if self.w(k) == ","
+                || matches!(self.mention_at(k).map(|m| &m.what), Some(What::Number(_)))
+            {
+                break;
+            }
             if let Some(What::Year(y)) = self.mention_at(k).map(|m| &m.what) {
-                if matches!(self.w(k.wrapping_sub(1)), "in") && *y != self.elections.this.0 {
+                let number_before = self
+                    .mentions
+                    .iter()
+                    .any(|m| m.start >= a && m.end <= k && matches!(m.what, What::Number(_)));
+                if matches!(self.w(k.wrapping_sub(1)), "in")
+                    && *y != self.elections.this.0
+                    && !number_before
+                {
                     return Year(*y);
                 }
             }
@@ -276,7 +298,7 @@ What::PartyPronoun => {
             if self.any(before, i, &["overturned", "overturning"]) {
                 return prev;
             }
-if self.any(before, i, &["previous", "previously", "former", "had"])
+            if self.any(before, i, &["previous", "previously", "former", "had"])
                 && !self.any(before, i, &["now"])
             {
                 return prev;
@@ -353,14 +375,18 @@ fn comparator_len(s: &Sentence, i: usize) -> usize {
     let w2 = s.w(i.wrapping_sub(2));
     match (w2, w1) {
         ("more" | "fewer" | "less", "than") | ("close", "to") | ("in", "excess") => 2,
-        (_, "over" | "above" | "under" | "below" | "almost" | "nearly" | "about" | "around" | "approximately" | "roughly" | "some") => 1,
+        (
+            _,
+            "over" | "above" | "under" | "below" | "almost" | "nearly" | "about" | "around"
+            | "approximately" | "roughly" | "some",
+        ) => 1,
         _ => 0,
     }
     .min(i)
 }
 
 fn comparator_before(s: &Sentence, i: usize) -> Comparator {
-let w1 = s.w(i.wrapping_sub(1));
+    let w1 = s.w(i.wrapping_sub(1));
     let w2 = s.w(i.wrapping_sub(2));
     let w3 = s.w(i.wrapping_sub(3));
     match (w3, w2, w1) {
@@ -392,10 +418,10 @@ fn figure(n: &Num) -> Figure {
 
 /// Is token `i` inside a forecast (exit poll, prediction) in its clause?
 fn forecast(s: &Sentence, i: usize) -> bool {
-    let (a, b) = s.clause(i);
-    (a..b).any(|k| lexicon::is_forecast_word(s.w(k)))
+    let (a, _) = s.clause(i);
+    (a..i).any(|k| lexicon::is_strong_forecast_word(s.w(k)))
+        || (a.max(i.saturating_sub(8))..i).any(|k| lexicon::is_forecast_word(s.w(k)))
 }
-
 fn draft(kind: Kind, election: Year, n: Figure, comparator: Comparator) -> Draft {
     Draft {
         kind,
@@ -460,11 +486,22 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
             percent_claim(s, i, end, n, comparator, out);
             continue;
         }
-                let of_total = prev == "of" || (prev == "the" && s.w(i.wrapping_sub(2)) == "of");
+        let of_at = if prev == "of" {
+            i.wrapping_sub(1)
+        } else {
+            i.wrapping_sub(2)
+        };
+        let of_total = (prev == "of" || (prev == "the" && s.w(i.wrapping_sub(2)) == "of"))
+            && s.mentions
+                .iter()
+                .any(|m| m.end == of_at && matches!(m.what, What::Number(_)));
         if of_total && idx > 0 {
             continue;
         }
-        let seat_unit = matches!(next, "seats" | "seat" | "mps" | "mp" | "constituencies" | "gains" | "losses")|| (next == "-" && matches!(next2, "seat" | "seats"))
+        let seat_unit = matches!(
+            next,
+            "seats" | "seat" | "mps" | "mp" | "constituencies" | "gains" | "losses"
+        ) || (next == "-" && matches!(next2, "seat" | "seats"))
             || next.starts_with("seat")
             || (next == "of"
                 && (s.any(end + 1, (end + 5).min(b), &["seats", "seat"])
@@ -509,23 +546,31 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
         if forecast(s, i) {
             continue;
         }
-                // seats; "Labour held on to six seats while the Tories retained eight"
+        // seats; "Labour held on to six seats while the Tories retained eight"
         let prev_is_seats = idx > 0
             && out.last().is_some_and(|d| d.kind == Kind::Seats)
-            && (matches!(prev, "had" | "from" | "with") || lexicon::is_win_word(prev) || lexicon::is_lose_word(prev));
+            && (matches!(prev, "had" | "from" | "with")
+                || lexicon::is_win_word(prev)
+                || lexicon::is_lose_word(prev));
         if (seat_unit || prev_is_seats) && !(next2 == "from" || s.w(end) == "from") {
-seats_claim(s, i, end, fig, comparator, out);
+            seats_claim(s, i, end, fig, comparator, out);
             continue;
         }
         // majority
-                let votes_after = matches!(next, "votes") || (next == "of" && next2 == "the" && s.w(end + 2) == "votes");
-        let majority_before = (a.max(i.saturating_sub(9))..i).any(|k| matches!(s.w(k), "majority" | "margin"))
-            && !s.any(a.max(i.saturating_sub(3)), i, &["polled", "received", "got", "securing", "secured"])
+        let votes_after =
+            matches!(next, "votes") || (next == "of" && next2 == "the" && s.w(end + 2) == "votes");
+        let majority_before = (a.max(i.saturating_sub(9))..i)
+            .any(|k| matches!(s.w(k), "majority" | "margin"))
+            && !s.any(
+                a.max(i.saturating_sub(3)),
+                i,
+                &["polled", "received", "got", "securing", "secured"],
+            )
             && !(prev == "with" && votes_after);
         let marginal = prev == "with" && s.any(a, i, &["marginal"]);
         let lead = i - comparator_len(s, i);
         let prev = s.w(lead.wrapping_sub(1));
-let majority_after = matches!(next, "majority")
+        let majority_after = matches!(next, "majority")
             || (next == "-" && next2 == "vote" && s.w(end + 2) == "majority");
         let more_than = (next == "more" && matches!(next2, "than" | "votes"))
             || (next == "votes" && matches!(next2, "more" | "clear" | "ahead"))
@@ -550,11 +595,34 @@ let majority_after = matches!(next, "majority")
                 "out",
             ],
         );
-                let chained = majority_chain.is_some()
-            && ((matches!(prev, "to" | "just" | "from") && matches!(s.w(lead.wrapping_sub(2)), "slashed" | "cut" | "to" | "from" | "fell" | "up" | "down" | "soar" | "rose" | "reduced" | "increased" | "just" | "than"))
+        let chained = majority_chain.is_some()
+            && ((matches!(prev, "to" | "just" | "from")
+                && matches!(
+                    s.w(lead.wrapping_sub(2)),
+                    "slashed"
+                        | "cut"
+                        | "to"
+                        | "from"
+                        | "fell"
+                        | "up"
+                        | "down"
+                        | "soar"
+                        | "rose"
+                        | "reduced"
+                        | "increased"
+                        | "just"
+                        | "than"
+                ))
+                || (prev == "to" && s.any(a, lead, &["from"]))
                 || (prev == "of" && s.w(lead.wrapping_sub(2)) == "total"));
-        if majority_before || majority_after || more_than || (by_votes && beat_context) || chained || marginal {
-let owner = s.owner_before(a, i);
+        if majority_before
+            || majority_after
+            || more_than
+            || (by_votes && beat_context)
+            || chained
+            || marginal
+        {
+            let owner = s.owner_before(a, i);
             let mut election = s.election_for(i, end);
             let mut change_from = None;
             // "increasing the majority ... by 2,904 votes", "majority cut by 1,200"
@@ -571,8 +639,8 @@ let owner = s.owner_before(a, i);
                 "down",
                 "doubled",
             ];
-                        if prev == "by" && majority_before && s.any(a, i, &change_words) && !chained {
-change_from = s.elections.previous;
+            if prev == "by" && majority_before && s.any(a, i, &change_words) && !chained {
+                change_from = s.elections.previous;
                 election = s.elections.this;
                 if s.any(a, i, &["cut", "reduced", "slashed", "fell", "down"]) {
                     fig.value = -fig.value;
@@ -766,6 +834,27 @@ fn seats_claim(
     out: &mut Vec<Draft>,
 ) {
     let (a, _b) = s.clause(i);
+    // "Labour and the Liberal Democrats ... were reduced to just one seat each"
+    if s.any(end, (end + 3).min(s.tokens.len()), &["each"]) {
+        let mut parties: Vec<PartyCode> = Vec::new();
+        for m in s.mentions.iter().filter(|m| m.end <= i) {
+            if let What::Party(p) = &m.what {
+                if !parties.contains(p) && !party_modifier(s, m) {
+                    parties.push(p.clone());
+                }
+            }
+        }
+        let area = s.area_for(i);
+        let election = s.election_for(i, end);
+        for p in parties {
+            out.push(Draft {
+                area: Some(area.clone()),
+                party: Some(p),
+                ..draft(Kind::Seats, election, fig, comparator)
+            });
+        }
+        return;
+    }
     let mut owner = s.owner_before(a, i);
     if owner == Owner::None {
         owner = s.owner_before(0, i);
@@ -876,20 +965,16 @@ pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
                 ..
             }) = s.mention_at(i + 1)
             {
-                                if matches!(s.w(*end), "mp" | "seat") {
+                if matches!(s.w(*end), "mp" | "seat") {
                     let area = s.area_for(i);
                     let election = match (s.w(i.wrapping_sub(2)), s.elections.previous) {
                         ("was" | "had" | "been", Some(prev)) => prev,
                         _ => s.elections.this,
-                    };out.push(Draft {
+                    };
+                    out.push(Draft {
                         area: Some(area),
                         party: Some(p.clone()),
-                        ..draft(
-                            Kind::Seats,
-                            election,
-                            Figure::integer(1),
-                            Comparator::Eq,
-                        )
+                        ..draft(Kind::Seats, election, Figure::integer(1), Comparator::Eq)
                     });
                 }
             }
@@ -909,7 +994,7 @@ pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
             let (person, party) = owner.parts(s.g, s.elections.this);
             if let Some(constituency) = s
                 .constituency_for(i, &owner, s.elections.this)
-                .filter(|_| person.is_some())
+                .filter(|_| person.is_some() || party.is_some())
             {
                 out.push(Draft {
                     constituency: Some(constituency),
@@ -925,11 +1010,15 @@ pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
             }
         }
         // "increasing his majority": the majority went up
-                let (_, clause_end) = s.clause(i);
+        let (_, clause_end) = s.clause(i);
         if matches!(w, "increased" | "increasing" | "increases")
             && matches!(s.w(i + 1), "his" | "her" | "their" | "its" | "the")
             && s.w(i + 2) == "majority"
-            && !s.mentions.iter().any(|m| m.start > i && m.start < clause_end && matches!(m.what, What::Number(_))){
+            && !(s.any(i, clause_end, &["by"])
+                && s.mentions.iter().any(|m| {
+                    m.start > i && m.start < clause_end && matches!(m.what, What::Number(_))
+                }))
+        {
             if let Some(prev) = s.elections.previous {
                 let owner = s.owner_before(a, i);
                 let (person, party) = owner.parts(s.g, s.elections.this);
@@ -1022,11 +1111,47 @@ fn rank_claims(s: &Sentence, i: usize, place: u32, out: &mut Vec<Draft>) {
 fn party_modifier(s: &Sentence, m: &Mention) -> bool {
     matches!(
         s.w(m.end),
-        "stronghold" | "strongholds" | "leader" | "leaders" | "seat" | "seats" | "candidate" | "candidates" | "mp" | "mps"
-            | "minister" | "ministers" | "majority" | "target" | "targets" | "government" | "heartland" | "heartlands"
-            | "defector" | "member" | "members" | "rival" | "deputy" | "chief" | "hopeful" | "activists" | "supporters"
-            | "vote" | "share" | "campaign" | "politician" | "peer" | "veteran" | "councillor" | "leadership" | "party"
-            | "'s" | "-" | "headquarters" | "figures" | "figure"
+        "stronghold"
+            | "strongholds"
+            | "leader"
+            | "leaders"
+            | "seat"
+            | "seats"
+            | "candidate"
+            | "candidates"
+            | "mp"
+            | "mps"
+            | "minister"
+            | "ministers"
+            | "majority"
+            | "target"
+            | "targets"
+            | "government"
+            | "heartland"
+            | "heartlands"
+            | "defector"
+            | "member"
+            | "members"
+            | "rival"
+            | "deputy"
+            | "chief"
+            | "hopeful"
+            | "activists"
+            | "supporters"
+            | "vote"
+            | "share"
+            | "campaign"
+            | "politician"
+            | "peer"
+            | "veteran"
+            | "councillor"
+            | "leadership"
+            | "party"
+            | "'s"
+            | "-"
+            | "headquarters"
+            | "figures"
+            | "figure"
     )
 }
 
@@ -1037,46 +1162,93 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
     let mut done: Vec<ConstituencyId> = Vec::new();
     let mut prev_subject: Option<(Vec<usize>, Option<PartyCode>)> = None;
     for (vi, &k) in verbs.iter().enumerate() {
-        let Some(class) = verb_class(s, k) else { continue };
+        let Some(class) = verb_class(s, k) else {
+            continue;
+        };
         let (a, b) = s.clause(k);
-        let subj_from = verbs[..vi].iter().rev().copied().find(|&p| p >= a).map(|p| p + 1).unwrap_or(a);
+        let subj_from = verbs[..vi]
+            .iter()
+            .rev()
+            .copied()
+            .find(|&p| p >= a)
+            .map(|p| p + 1)
+            .unwrap_or(a);
         let obj_to = verbs.get(vi + 1).copied().filter(|&q| q < b).unwrap_or(b);
         // a forecast or the past: "was hoping to win", "first won the seat in 2010"
         if (k.saturating_sub(4).max(a)..k).any(|q| lexicon::is_forecast_word(s.w(q))) {
             prev_subject = None;
             continue;
         }
-        if s.mentions.iter().any(|m| m.start >= a && m.end <= b && matches!(m.what, What::Year(y) if y != s.elections.this.0)) {
+        // "first won the seat in 2010", "In 2010 he won": about another election
+        if s.mentions.iter().any(|m| {
+            matches!(m.what, What::Year(y) if y != s.elections.this.0)
+                && ((m.start > k && m.start <= k + 8 && m.start < obj_to)
+                    || (m.start >= a && m.end <= k && m.start + 4 >= k))
+        }) {
             continue;
         }
-        if s.any(k.saturating_sub(2).max(a), k, &["had", "first", "to", "would", "could", "will"]) && class != VerbClass::Lose {
+        if s.any(
+            k.saturating_sub(2).max(a),
+            k,
+            &["had", "first", "to", "would", "could", "will"],
+        ) && class != VerbClass::Lose
+        {
             prev_subject = None;
             continue;
         }
         // "elections are held", "was won by": passive forms of a win verb name no winner here
-        if class == VerbClass::Win && matches!(s.w(k.wrapping_sub(1)), "is" | "are" | "was" | "were" | "be" | "been" | "being") && !matches!(s.w(k), "re-elected" | "elected" | "returned") {
+        if class == VerbClass::Win
+            && matches!(
+                s.w(k.wrapping_sub(1)),
+                "is" | "are" | "was" | "were" | "be" | "been" | "being"
+            )
+            && !matches!(s.w(k), "re-elected" | "elected" | "returned")
+        {
             continue;
         }
         // "winning 54% of the vote", "took more than half": a figure, not a seat
-        if class == VerbClass::Win && (k + 1..(k + 4).min(n)).any(|q| matches!(s.mention_at(q).map(|m| &m.what), Some(What::Number(_))) || matches!(s.w(q), "half" | "votes")) {
+        if class == VerbClass::Win
+            && (k + 1..(k + 4).min(n)).any(|q| {
+                matches!(s.mention_at(q).map(|m| &m.what), Some(What::Number(_)))
+                    || matches!(s.w(q), "half" | "votes")
+            })
+        {
             continue;
         }
-        let in_span = |from: usize, to: usize| s.mentions.iter().filter(move |m| m.start >= from && m.end <= to);
+        let in_span = |from: usize, to: usize| {
+            s.mentions
+                .iter()
+                .filter(move |m| m.start >= from && m.end <= to)
+        };
         // the subject: people and parties before the verb; a coordinated verb or a participle
         // shares the subject of the verb before it
-        let coordinated = matches!(s.w(k.wrapping_sub(1)), "and" | ",") || (s.w(k.wrapping_sub(1)) == "also" && matches!(s.w(k.wrapping_sub(2)), "and" | ","));
+        let coordinated = matches!(s.w(k.wrapping_sub(1)), "and" | ",")
+            || (s.w(k.wrapping_sub(1)) == "also" && matches!(s.w(k.wrapping_sub(2)), "and" | ","));
         let participle = s.w(k).ends_with("ing");
         let (mut subj_people, mut subj_party) = (Vec::new(), None);
         let mut subj_seats = Vec::new();
         for m in in_span(subj_from, k) {
             match &m.what {
-                What::Person(p) if !matches!(s.w(m.end), "'s") || !matches!(s.w(m.end + 1), "former" | "constituency" | "seat" | "old") => subj_people.push(*p),
+                What::Person(p)
+                    if !matches!(s.w(m.end), "'s")
+                        || !matches!(
+                            s.w(m.end + 1),
+                            "former" | "constituency" | "seat" | "old"
+                        ) =>
+                {
+                    subj_people.push(*p)
+                }
                 What::PersonPronoun if matches!(s.w(m.start), "he" | "she") => {
                     if let Some(p) = s.pronoun_person(m.start) {
                         subj_people.push(p)
                     }
                 }
-                What::Party(p) if !matches!(s.w(m.start.wrapping_sub(1)), "from" | "to" | "for" | "by") && !party_modifier(s, m) => subj_party = Some(p.clone()),
+                What::Party(p)
+                    if !matches!(s.w(m.start.wrapping_sub(1)), "from" | "to" | "for" | "by")
+                        && !party_modifier(s, m) =>
+                {
+                    subj_party = Some(p.clone())
+                }
                 What::PartyPronoun => subj_party = s.pronoun_party(m.start),
                 What::Constituency(c) => subj_seats.push(c.clone()),
                 _ => {}
@@ -1092,8 +1264,16 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 subj_party = s
                     .mentions
                     .iter()
-                    .filter(|m| m.end <= k && matches!(m.what, What::Party(_)) && !party_modifier(s, m))
-                    .filter_map(|m| if let What::Party(p) = &m.what { Some(p.clone()) } else { None })
+                    .filter(|m| {
+                        m.end <= k && matches!(m.what, What::Party(_)) && !party_modifier(s, m)
+                    })
+                    .filter_map(|m| {
+                        if let What::Party(p) = &m.what {
+                            Some(p.clone())
+                        } else {
+                            None
+                        }
+                    })
                     .last();
             }
         }
@@ -1114,8 +1294,12 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             let before2 = s.w(m.start.wrapping_sub(2));
             let marker = |w: &str| {
                 before == w
-                    || (matches!(before, "the" | "a" | "conservative" | "labour" | "rival" | "candidate") && before2 == w)
-                    || (s.any(m.start.saturating_sub(4), m.start, &[w]) && !s.any(m.start.saturating_sub(4), m.start, &[","]))
+                    || (matches!(
+                        before,
+                        "the" | "a" | "conservative" | "labour" | "rival" | "candidate"
+                    ) && before2 == w)
+                    || (s.any(m.start.saturating_sub(4), m.start, &[w])
+                        && !s.any(m.start.saturating_sub(4), m.start, &[","]))
             };
             match &m.what {
                 What::Constituency(c) => seats.push((c.clone(), None)),
@@ -1127,17 +1311,31 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 }
                 What::Party(p) if marker("from") => from_party = Some(p.clone()),
                 What::Person(p)
-                    if (s.w(m.end) == "'s" && matches!(s.w(m.end + 1), "former" | "constituency" | "seat" | "old"))
-                        || (matches!(before, "of") && matches!(before2, "constituency" | "seat"))
-                        || s.any(m.start.saturating_sub(5), m.start, &["constituency", "seat"]) && s.any(m.start.saturating_sub(3), m.start, &["of"]) =>
+                    if (s.w(m.end) == "'s"
+                        && matches!(
+                            s.w(m.end + 1),
+                            "former" | "constituency" | "seat" | "old"
+                        ))
+                        || (matches!(before, "of")
+                            && matches!(before2, "constituency" | "seat"))
+                        || s.any(
+                            m.start.saturating_sub(5),
+                            m.start,
+                            &["constituency", "seat"],
+                        ) && s.any(m.start.saturating_sub(3), m.start, &["of"]) =>
                 {
                     let this = s.elections.this;
-                    if let Some(c) = s.g.people[*p].candidacy(this).or_else(|| s.g.people[*p].candidacy_near(this)) {
+                    if let Some(c) = s.g.people[*p]
+                        .candidacy(this)
+                        .or_else(|| s.g.people[*p].candidacy_near(this))
+                    {
                         seats.push((c.constituency.clone(), Some(*p)));
                     }
                 }
                 What::Person(p) => {
-                    if marker("to") && matches!(class, VerbClass::Lose | VerbClass::Passive) || after_to && winner_person.is_none() {
+                    if marker("to") && matches!(class, VerbClass::Lose | VerbClass::Passive)
+                        || after_to && winner_person.is_none()
+                    {
                         winner_person = Some(*p);
                     } else if matches!(class, VerbClass::Beat | VerbClass::Lose) {
                         losers.push(*p);
@@ -1147,12 +1345,33 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             }
         }
         // does the verb speak of a seat at all?
-        let seat_words = s.any(subj_from, obj_to, &["seat", "seats", "constituency", "constituencies", "mp", "term", "out", "parliament", "commons"]);
+        let seat_words = s.any(
+            subj_from,
+            obj_to,
+            &[
+                "seat",
+                "seats",
+                "constituency",
+                "constituencies",
+                "mp",
+                "term",
+                "out",
+                "parliament",
+                "commons",
+            ],
+        );
         let named_seat = !seats.is_empty() || !subj_seats.is_empty();
         let speaks_of_seat = match class {
             VerbClass::Win => named_seat || seat_words,
             VerbClass::Beat => true,
-            VerbClass::Lose => named_seat || seat_words || winner_party.is_some() || winner_person.is_some() || !losers.is_empty() || matches!(s.w(k), "casualty" | "casualties" | "defeat"),
+            VerbClass::Lose => {
+                named_seat
+                    || seat_words
+                    || winner_party.is_some()
+                    || winner_person.is_some()
+                    || !losers.is_empty()
+                    || matches!(s.w(k), "casualty" | "casualties" | "defeat")
+            }
             VerbClass::Passive => named_seat,
         };
         if !speaks_of_seat {
@@ -1175,7 +1394,12 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             seats.extend(subj_seats.into_iter().map(|c| (c, None)));
         }
         let this = s.elections.this;
-        let seat_of = |p: usize| s.g.people[p].candidacy(this).or_else(|| s.g.people[p].candidacy_near(this)).map(|c| c.constituency.clone());
+        let seat_of = |p: usize| {
+            s.g.people[p]
+                .candidacy(this)
+                .or_else(|| s.g.people[p].candidacy_near(this))
+                .map(|c| c.constituency.clone())
+        };
         if seats.is_empty() {
             for p in winner_person.iter().chain(losers.iter()) {
                 if let Some(c) = seat_of(*p) {
@@ -1183,16 +1407,38 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 }
             }
         }
-        let gain_verb = matches!(s.w(k), "gained" | "gain" | "gains" | "gaining" | "took" | "taking" | "captured" | "capturing" | "snatched" | "snatching" | "seized");
+        let gain_verb = matches!(
+            s.w(k),
+            "gained"
+                | "gain"
+                | "gains"
+                | "gaining"
+                | "took"
+                | "taking"
+                | "captured"
+                | "capturing"
+                | "snatched"
+                | "snatching"
+                | "seized"
+        );
         for (seat, via) in seats {
             if done.contains(&seat) {
                 continue;
             }
             let (claimed, person) = if let Some(p) = &winner_party {
-                (Outcome::Party(p.clone()), winner_person.filter(|w| seat_of(*w).as_ref() == Some(&seat)).or(via))
+                (
+                    Outcome::Party(p.clone()),
+                    winner_person
+                        .filter(|w| seat_of(*w).as_ref() == Some(&seat))
+                        .or(via),
+                )
             } else if let Some(w) = winner_person.filter(|w| seat_of(*w).as_ref() == Some(&seat)) {
                 (Outcome::Won, Some(w))
-            } else if let Some(l) = losers.iter().copied().find(|l| seat_of(*l).as_ref() == Some(&seat)) {
+            } else if let Some(l) = losers
+                .iter()
+                .copied()
+                .find(|l| seat_of(*l).as_ref() == Some(&seat))
+            {
                 (Outcome::Lost, Some(l))
             } else if let Some(p) = via.filter(|_| class == VerbClass::Lose) {
                 (Outcome::Lost, Some(p))
@@ -1201,7 +1447,13 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 let here = s
                     .mentions
                     .iter()
-                    .filter_map(|m| if let What::Person(p) = m.what { Some(p) } else { None })
+                    .filter_map(|m| {
+                        if let What::Person(p) = m.what {
+                            Some(p)
+                        } else {
+                            None
+                        }
+                    })
                     .find(|p| seat_of(*p).as_ref() == Some(&seat));
                 match (here, class) {
                     (Some(p), VerbClass::Win | VerbClass::Beat) => (Outcome::Won, Some(p)),
@@ -1212,7 +1464,9 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             done.push(seat.clone());
             let party = match &claimed {
                 Outcome::Party(p) => Some(p.clone()),
-                _ => person.and_then(|p| s.g.people[p].candidacy_near(this).map(|c| c.party.clone())),
+                _ => {
+                    person.and_then(|p| s.g.people[p].candidacy_near(this).map(|c| c.party.clone()))
+                }
             };
             out.push(Draft {
                 kind: Kind::Outcome,
@@ -1260,6 +1514,11 @@ enum VerbClass {
 fn verb_class(s: &Sentence, k: usize) -> Option<VerbClass> {
     let w = s.w(k);
     let next = s.w(k + 1);
+    if matches!(w, "win" | "victory")
+        && matches!(s.w(k.wrapping_sub(1)), "his" | "her" | "their" | "its")
+    {
+        return None;
+    }
     Some(match w {
         "beat" | "beating" | "defeated" | "defeating" | "unseated" | "unseating" | "toppled"
         | "toppling" | "ousted" | "ousting" | "overturned" => {
@@ -1296,7 +1555,7 @@ fn verb_class(s: &Sentence, k: usize) -> Option<VerbClass> {
         "defeat" if matches!(s.w(k.wrapping_sub(1)), "his" | "her") => VerbClass::Lose,
         "casualty" | "casualties" => VerbClass::Lose,
         "defeat" | "demise" => return None,
-"victory" | "sweep" | "becomes" | "became" | "returned" | "remains" | "remained"
+        "victory" | "sweep" | "becomes" | "became" | "returned" | "remains" | "remained"
         | "remaining" | "elected" | "swept" => {
             if matches!(w, "returned" | "swept" | "becomes" | "became")
                 && !s.any(
