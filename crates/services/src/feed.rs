@@ -74,6 +74,9 @@ pub trait Feed: Send {
 /// How many events a store feed reads per query.
 pub const STORE_FEED_BATCH: usize = 256;
 
+/// How many rejected events a store feed keeps a record of (every one is logged).
+pub const STORE_FEED_SKIPPED_LIMIT: usize = 1000;
+
 /// The embedded feed: the store's events of some types, in global order, after a named
 /// checkpoint. Ack saves the checkpoint; reject records the event (see
 /// [`StoreFeed::skipped`]) and moves past it. An unsettled message is handed out again.
@@ -124,7 +127,8 @@ impl StoreFeed {
         self
     }
 
-    /// The events rejected so far, with the reasons.
+    /// The events rejected so far, with the reasons (the first
+    /// [`STORE_FEED_SKIPPED_LIMIT`]; all are logged at warn level).
     pub fn skipped(&self) -> &[Skipped] {
         &self.skipped
     }
@@ -247,13 +251,15 @@ impl Feed for StoreFeed {
             reason,
             "skipping an event that cannot be used"
         );
-        self.skipped.push(Skipped {
-            checkpoint: self.checkpoint.clone(),
-            position,
-            event_id,
-            event_type,
-            reason: reason.to_owned(),
-        });
+        if self.skipped.len() < STORE_FEED_SKIPPED_LIMIT {
+            self.skipped.push(Skipped {
+                checkpoint: self.checkpoint.clone(),
+                position,
+                event_id,
+                event_type,
+                reason: reason.to_owned(),
+            });
+        }
         self.settle(position).await
     }
 

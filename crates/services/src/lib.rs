@@ -20,7 +20,9 @@ mod service;
 
 pub use decide::{Append, Rejection};
 pub use error::{ServiceError, ServiceKind};
-pub use feed::{BusFeed, Feed, Incoming, Skipped, StoreFeed, STORE_FEED_BATCH};
+pub use feed::{
+    BusFeed, Feed, Incoming, Skipped, StoreFeed, STORE_FEED_BATCH, STORE_FEED_SKIPPED_LIMIT,
+};
 pub use projection::{results, ResultsProjection, TallyProjection};
 pub use run::{
     connect_bus, run_all, run_service, run_until_idle, IdleReport, NatsConfig, ServeConfig,
