@@ -132,10 +132,9 @@ impl<'a> Sentence<'a> {
         {
             match &m.what {
                 What::Person(p) => return Owner::Person(*p),
-                What::Party(p) => {
-                    // "Labour's Amina Lone": the person after the possessive is the owner
-                    return Owner::Party(p.clone());
-                }
+                // "Ukip leader", "Labour's Amina Lone": a party naming a role is no owner
+                What::Party(_) if party_modifier(self, m) => {}
+                What::Party(p) => return Owner::Party(p.clone()),
                 What::PersonPronoun => {
                     return match self.pronoun_person(m.start) {
                         Some(p) => Owner::Person(p),
