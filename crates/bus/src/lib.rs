@@ -394,7 +394,7 @@ impl Bus {
             let config = self.stream_config(kind);
             let name = config.name.clone();
             let info = match self.js.get_or_create_stream(config.clone()).await {
-                Ok(mut s) => s.info().await.map(|i| i.config.clone()).ok(),
+                Ok(stream) => Some(stream.cached_info().config.clone()),
                 Err(err) => match err.kind() {
                     // Another service created it between our look-up and our create.
                     CreateStreamErrorKind::JetStream(e)
