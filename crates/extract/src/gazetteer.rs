@@ -67,8 +67,9 @@ pub struct Gazetteer {
     /// Longest name, in tokens.
     pub max_tokens: usize,
     pub constituency_names: HashMap<ConstituencyId, String>,
+    /// Every proper prefix (whole words) of a name: a lookup stops when its key is none.
+    prefixes: std::collections::HashSet<String>,
 }
-
 impl Gazetteer {
     pub fn new(tallies: &Tallies) -> Gazetteer {
         let mut g = Gazetteer::default();
@@ -248,8 +249,22 @@ impl Gazetteer {
             .map(|k| k.split(' ').count())
             .max()
             .unwrap_or(1);
+        g.prefixes = g
+            .names
+            .keys()
+            .flat_map(|k| {
+                k.match_indices(' ')
+                    .map(|(i, _)| k[..i].to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         g.constituency_names = const_names;
         g
+    }
+
+    /// Could a longer name start with these words?
+    pub fn is_prefix(&self, normalised: &str) -> bool {
+        self.prefixes.contains(normalised)
     }
 
     pub fn lookup(&self, normalised: &str) -> Option<&[Entity]> {

@@ -267,6 +267,9 @@ fn name_at(
         if let Some(es) = g.lookup(&key) {
             best = Some((len, es));
         }
+        if !g.is_prefix(&key) {
+            break;
+        }
     }
     let (len, entities) = best?;
     let first = &tokens[i];
