@@ -1,11 +1,10 @@
-//! Prints the claims read out of article files as JSON lines in the check report's shape
-//! (verdict `pending`, no official figure): a development aid for the extraction rules.
+//! Prints the claims read out of article files as JSON lines in the check report's shape,
+//! checked against the same tallies: a development aid for the extraction rules.
 //!
 //! cargo run -p newsroom-extract --example claims -- TALLIES_DIR FILE...
 
 use std::path::Path;
 
-use newsroom_claims::{CheckReport, Evidence, Verdict};
 use newsroom_extract::Extractor;
 use newsroom_tally::{hoc_file_name, parse_hoc, HocFile, SourceFile, Tallies};
 
@@ -52,12 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .extract(&id, &body, chrono::NaiveDate::from_ymd_opt(2015, 5, 8))
             .claims
         {
-            let r = CheckReport::new(
-                &claim,
-                serde_json::Value::Null,
-                Verdict::Pending,
-                Evidence::default(),
-            );
+            let r = newsroom_check::check(&claim, &tallies);
             println!("{}", serde_json::to_string(&r)?);
         }
     }

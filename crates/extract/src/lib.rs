@@ -96,6 +96,7 @@ impl Extractor {
                 rules::outcomes(&s, &mut drafts);
             }
             dedupe(&mut drafts);
+            swing_parties(&mut drafts, g, elections.this);
             let quote = &body[start..end];
             let mut ordinals: std::collections::HashMap<newsroom_claims::Kind, usize> =
                 Default::default();
@@ -133,6 +134,37 @@ impl Extractor {
         Extraction {
             election: elections.this,
             claims,
+        }
+    }
+}
+
+/// A swing whose party the text leaves out is the swing to the party the sentence says took
+/// the seat ("unseating the Lib Dem in a 6.3% swing").
+fn swing_parties(drafts: &mut [Draft], g: &Gazetteer, this: Year) {
+    let winners: Vec<(newsroom_tally::ConstituencyId, newsroom_tally::PartyCode)> = drafts
+        .iter()
+        .filter(|d| d.kind == newsroom_claims::Kind::Outcome)
+        .filter_map(|d| {
+            let party = match &d.claimed {
+                rules::Claimed::Outcome(newsroom_claims::Outcome::Party(p)) => Some(p.clone()),
+                rules::Claimed::Outcome(newsroom_claims::Outcome::Won) => d
+                    .person
+                    .and_then(|p| g.people[p].candidacy(this))
+                    .map(|c| c.party.clone()),
+                _ => None,
+            };
+            Some((d.constituency.clone()?, party?))
+        })
+        .collect();
+    for d in drafts
+        .iter_mut()
+        .filter(|d| d.kind == newsroom_claims::Kind::Swing && d.party.is_none())
+    {
+        if let Some((_, p)) = winners
+            .iter()
+            .find(|(c, _)| Some(c) == d.constituency.as_ref())
+        {
+            d.party = Some(p.clone());
         }
     }
 }
@@ -191,6 +223,20 @@ fn remember(mem: &mut Memory, mentions: &[mentions::Mention], g: &Gazetteer, ele
         .is_some_and(|m| m.what == What::PersonPronoun);
     if first_person.is_some() && !pronoun_first {
         mem.subject = first_person;
+    }
+    // "It also held Angus": the party acting first in a sentence that names one
+    let leads_with_pronoun = mentions
+        .iter()
+        .find(|m| matches!(m.what, What::Party(_) | What::PartyPronoun))
+        .is_some_and(|m| m.what == What::PartyPronoun);
+    if !leads_with_pronoun {
+        if let Some(What::Party(p)) = mentions
+            .iter()
+            .find(|m| matches!(m.what, What::Party(_)))
+            .map(|m| &m.what)
+        {
+            mem.subject_party = Some(p.clone());
+        }
     }
     mem.prev_area = mentions.iter().rev().find_map(|m| {
         if let What::Area(a) = &m.what {

@@ -53,6 +53,8 @@ pub struct Memory {
     pub last_constituencies: Vec<ConstituencyId>,
     pub parties: Vec<PartyCode>,
     pub areas: Vec<String>,
+    /// The party that last acted as a subject: who "it" or "the party" is.
+    pub subject_party: Option<PartyCode>,
     /// The area the sentence before named, if it named one.
     pub prev_area: Option<String>,
 }
@@ -83,6 +85,22 @@ pub fn find(tokens: &[Token], g: &Gazetteer, mem: &Memory, election: Year) -> Ve
                 i += len;
             }
             continue;
+        }
+        // an unknown first name before the surname of someone standing in a seat the article
+        // names: "Naseem Shah" for Naz Shah in Bradford West
+        if tokens[i].is_capitalised()
+            && tokens.get(i + 1).is_some_and(|t| t.is_capitalised())
+            && g.lookup(&tokens[i].norm).is_none()
+        {
+            if let Some(p) = resolve_surname(&tokens[i + 1].norm, g, mem, election) {
+                out.push(Mention {
+                    start: i,
+                    end: i + 2,
+                    what: What::Person(p),
+                });
+                i += 2;
+                continue;
+            }
         }
         // a surname alone for someone the article named before: "Cameron said"
         if tokens[i].is_capitalised() && !tokens.get(i + 1).is_some_and(|t| t.is_capitalised()) {

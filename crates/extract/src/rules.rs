@@ -110,7 +110,14 @@ impl<'a> Sentence<'a> {
     fn pronoun_party(&self, before: usize) -> Option<PartyCode> {
         self.mentions
             .iter()
-            .filter(|m| m.end <= before)
+            .filter(|m| {
+                m.end <= before
+                    && !party_modifier(self, m)
+                    && !matches!(
+                        self.w(m.start.wrapping_sub(1)),
+                        "from" | "to" | "for" | "by"
+                    )
+            })
             .filter_map(|m| {
                 if let What::Party(p) = &m.what {
                     Some(p.clone())
@@ -119,6 +126,7 @@ impl<'a> Sentence<'a> {
                 }
             })
             .last()
+            .or_else(|| self.mem.subject_party.clone())
             .or_else(|| self.mem.last_party().cloned())
     }
 
@@ -385,6 +393,12 @@ fn comparator_len(s: &Sentence, i: usize) -> usize {
 }
 
 fn comparator_before(s: &Sentence, i: usize) -> Comparator {
+    // "over a 1,500 majority": the article stands between
+    let i = if matches!(s.w(i.wrapping_sub(1)), "a" | "an") {
+        i - 1
+    } else {
+        i
+    };
     let w1 = s.w(i.wrapping_sub(1));
     let w2 = s.w(i.wrapping_sub(2));
     let w3 = s.w(i.wrapping_sub(3));
@@ -1253,6 +1267,31 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 _ => {}
             }
         }
+        if matches!(s.w(k.wrapping_sub(1)), "who" | "which" | "that") {
+            if let Some(m) = s.mentions.iter().find(|m| m.end + 1 == k) {
+                match &m.what {
+                    What::Party(p) => {
+                        subj_people.clear();
+                        subj_party = Some(p.clone());
+                    }
+                    What::Person(p) => {
+                        subj_people = vec![*p];
+                        subj_party = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if coordinated
+            && prev_subject
+                .as_ref()
+                .is_some_and(|(p, q)| !p.is_empty() || q.is_some())
+        {
+            if let Some((p, q)) = prev_subject.clone() {
+                subj_people = p;
+                subj_party = q;
+            }
+        }
         if (coordinated || participle) && subj_people.is_empty() && subj_party.is_none() {
             if let Some((p, q)) = prev_subject.clone() {
                 subj_people = p;
@@ -1302,7 +1341,11 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             };
             match &m.what {
                 What::Constituency(c) => seats.push((c.clone(), None)),
-                What::Party(p) if marker("to") || marker("for") || marker("by") => {
+                What::Party(p)
+                    if marker("to")
+                        || marker("by")
+                        || (marker("for") && class != VerbClass::Lose) =>
+                {
                     if winner_party.is_none() {
                         winner_party = Some(p.clone());
                     }
@@ -1455,7 +1498,11 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                     })
                     .find(|p| seat_of(*p).as_ref() == Some(&seat));
                 match (here, class) {
-                    (Some(p), VerbClass::Win | VerbClass::Beat) => (Outcome::Won, Some(p)),
+                    (Some(p), VerbClass::Win | VerbClass::Beat)
+                        if s.g.people[p].candidacy(this).is_some() =>
+                    {
+                        (Outcome::Won, Some(p))
+                    }
                     (Some(p), VerbClass::Lose) => (Outcome::Lost, Some(p)),
                     _ => continue,
                 }
