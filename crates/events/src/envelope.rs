@@ -8,7 +8,9 @@ use uuid::Uuid;
 use crate::payload::Event;
 
 /// Unique id of one event. Appends are idempotent by it; it is the `Nats-Msg-Id` on the bus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct EventId(pub Uuid);
 
@@ -43,7 +45,9 @@ impl fmt::Display for EventId {
 }
 
 /// The stream (aggregate) an event belongs to: `article-<id>`, `claim-<id>`, `tally-2015-E14000826`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct StreamId(pub String);
 
@@ -63,12 +67,27 @@ impl fmt::Display for StreamId {
 }
 
 /// Position of an event within its stream, from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(transparent)]
 pub struct StreamVersion(pub u64);
 
 /// Position of an event in the store's global order, from 1. 0 means "before everything".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
 #[serde(transparent)]
 pub struct GlobalPosition(pub u64);
 
@@ -104,14 +123,26 @@ pub enum DecodeError {
     #[error("unknown event type {0:?}")]
     UnknownType(String),
     #[error("unsupported schema version {version} for {event_type} (this build reads up to {supported})")]
-    SchemaVersion { event_type: String, version: u32, supported: u32 },
+    SchemaVersion {
+        event_type: String,
+        version: u32,
+        supported: u32,
+    },
     #[error("payload of {event_type} does not match its schema: {source}")]
-    Payload { event_type: String, source: serde_json::Error },
+    Payload {
+        event_type: String,
+        source: serde_json::Error,
+    },
 }
 
 impl Envelope {
     /// A new envelope for `event`, the first link of a causal chain (its own correlation).
-    pub fn new(event: &Event, stream_version: StreamVersion, source: &str, event_id: EventId) -> Envelope {
+    pub fn new(
+        event: &Event,
+        stream_version: StreamVersion,
+        source: &str,
+        event_id: EventId,
+    ) -> Envelope {
         Envelope {
             event_id,
             stream_id: event.stream_id(),
@@ -129,7 +160,13 @@ impl Envelope {
     }
 
     /// A new envelope for an event derived from `cause`: deterministic id, same correlation.
-    pub fn derived(event: &Event, stream_version: StreamVersion, source: &str, cause: &Envelope, name: &str) -> Envelope {
+    pub fn derived(
+        event: &Event,
+        stream_version: StreamVersion,
+        source: &str,
+        cause: &Envelope,
+        name: &str,
+    ) -> Envelope {
         let id = EventId::derived(cause.event_id, name);
         Envelope {
             causation_id: Some(cause.event_id),

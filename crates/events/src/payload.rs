@@ -1,5 +1,5 @@
 use chrono::NaiveDate;
-use newsroom_claims::{CheckReport, Claim};
+use newsroom_claims::{CheckReport, Claim, ClaimId, Verdict};
 use newsroom_tally::{ConstituencyResult, Year};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,71 @@ pub struct TallyDeclared {
     pub result: ConstituencyResult,
 }
 
+/// An official result was corrected after its declaration (a recount, a clerical error).
+/// The result carried is the whole corrected result; it replaces the declared one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TallyCorrected {
+    pub result: ConstituencyResult,
+    /// Why, as the returning officer or the official publication says.
+    pub reason: String,
+}
+
+/// A re-check changed a claim's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VerdictChanged {
+    pub article: String,
+    pub claim_id: ClaimId,
+    pub from: Verdict,
+    pub to: Verdict,
+    /// What changed: the declaration or correction that triggered the re-check.
+    pub reason: String,
+    /// The tally version the new verdict was judged on.
+    pub tally_version: u64,
+}
+
+/// An editor took (or was given) a claim to review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewAssigned {
+    pub claim_id: ClaimId,
+    pub assignee: String,
+    pub by: String,
+}
+
+/// What an editor decided about a claim's automatic verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "decision")]
+pub enum ReviewDecision {
+    /// The automatic verdict stands.
+    Confirm,
+    /// The editor replaces the automatic verdict; it counts once a second editor approves.
+    Override { verdict: Verdict },
+}
+
+/// An editor decided on a claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewDecided {
+    pub claim_id: ClaimId,
+    pub decision: ReviewDecision,
+    pub reason: Option<String>,
+    pub by: String,
+}
+
+/// A second editor approved an override (four eyes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OverrideApproved {
+    pub claim_id: ClaimId,
+    pub by: String,
+}
+
+/// A decided claim was reopened for review: by an editor, or because a re-check changed its
+/// verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewReopened {
+    pub claim_id: ClaimId,
+    pub reason: String,
+    pub by: String,
+}
+
 /// Every event the backend knows, typed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -45,6 +110,12 @@ pub enum Event {
     ClaimsExtracted(ClaimsExtracted),
     ClaimChecked(ClaimChecked),
     TallyDeclared(TallyDeclared),
+    TallyCorrected(TallyCorrected),
+    VerdictChanged(VerdictChanged),
+    ReviewAssigned(ReviewAssigned),
+    ReviewDecided(ReviewDecided),
+    OverrideApproved(OverrideApproved),
+    ReviewReopened(ReviewReopened),
 }
 
 /// One row of the event catalogue: type name, current schema version, description.
@@ -81,6 +152,42 @@ pub const EVENT_TYPES: &[EventType] = &[
         description: "The official result of one constituency was declared. Stream `tally-<year>-<ONS code>`.",
         schema: || schemars::schema_for!(TallyDeclared),
     },
+    EventType {
+        name: TallyCorrected::TYPE,
+        schema_version: 1,
+        description: "An official result was corrected; the payload is the whole corrected result. Stream `tally-<year>-<ONS code>`.",
+        schema: || schemars::schema_for!(TallyCorrected),
+    },
+    EventType {
+        name: VerdictChanged::TYPE,
+        schema_version: 1,
+        description: "A re-check changed a claim's verdict: from what, to what and why. Stream `claim-<claim id>`.",
+        schema: || schemars::schema_for!(VerdictChanged),
+    },
+    EventType {
+        name: ReviewAssigned::TYPE,
+        schema_version: 1,
+        description: "An editor took or was given a claim to review. Stream `review-<claim id>`.",
+        schema: || schemars::schema_for!(ReviewAssigned),
+    },
+    EventType {
+        name: ReviewDecided::TYPE,
+        schema_version: 1,
+        description: "An editor confirmed or overrode a claim's automatic verdict. Stream `review-<claim id>`.",
+        schema: || schemars::schema_for!(ReviewDecided),
+    },
+    EventType {
+        name: OverrideApproved::TYPE,
+        schema_version: 1,
+        description: "A second editor approved an override (four eyes). Stream `review-<claim id>`.",
+        schema: || schemars::schema_for!(OverrideApproved),
+    },
+    EventType {
+        name: ReviewReopened::TYPE,
+        schema_version: 1,
+        description: "A decided claim was reopened for review. Stream `review-<claim id>`.",
+        schema: || schemars::schema_for!(ReviewReopened),
+    },
 ];
 
 impl ArticleSubmitted {
@@ -94,6 +201,29 @@ impl ClaimChecked {
 }
 impl TallyDeclared {
     pub const TYPE: &'static str = "tally.declared";
+}
+impl TallyCorrected {
+    pub const TYPE: &'static str = "tally.corrected";
+}
+impl VerdictChanged {
+    pub const TYPE: &'static str = "verdict.changed";
+}
+impl ReviewAssigned {
+    pub const TYPE: &'static str = "review.assigned";
+}
+impl ReviewDecided {
+    pub const TYPE: &'static str = "review.decided";
+}
+impl OverrideApproved {
+    pub const TYPE: &'static str = "review.override_approved";
+}
+impl ReviewReopened {
+    pub const TYPE: &'static str = "review.reopened";
+}
+
+/// The stream of one claim's editorial review.
+pub fn review_stream(claim_id: &str) -> StreamId {
+    StreamId(format!("review-{claim_id}"))
 }
 
 /// The stream of an article's events.
@@ -118,6 +248,12 @@ impl Event {
             Event::ClaimsExtracted(_) => ClaimsExtracted::TYPE,
             Event::ClaimChecked(_) => ClaimChecked::TYPE,
             Event::TallyDeclared(_) => TallyDeclared::TYPE,
+            Event::TallyCorrected(_) => TallyCorrected::TYPE,
+            Event::VerdictChanged(_) => VerdictChanged::TYPE,
+            Event::ReviewAssigned(_) => ReviewAssigned::TYPE,
+            Event::ReviewDecided(_) => ReviewDecided::TYPE,
+            Event::OverrideApproved(_) => OverrideApproved::TYPE,
+            Event::ReviewReopened(_) => ReviewReopened::TYPE,
         }
     }
 
@@ -131,6 +267,12 @@ impl Event {
             Event::ClaimsExtracted(e) => article_stream(&e.article_id),
             Event::ClaimChecked(e) => claim_stream(&e.report.claim_id.0),
             Event::TallyDeclared(e) => tally_stream(e.result.election, e.result.id.as_str()),
+            Event::TallyCorrected(e) => tally_stream(e.result.election, e.result.id.as_str()),
+            Event::VerdictChanged(e) => claim_stream(&e.claim_id.0),
+            Event::ReviewAssigned(e) => review_stream(&e.claim_id.0),
+            Event::ReviewDecided(e) => review_stream(&e.claim_id.0),
+            Event::OverrideApproved(e) => review_stream(&e.claim_id.0),
+            Event::ReviewReopened(e) => review_stream(&e.claim_id.0),
         }
     }
 
@@ -140,12 +282,22 @@ impl Event {
             Event::ClaimsExtracted(e) => serde_json::to_value(e),
             Event::ClaimChecked(e) => serde_json::to_value(e),
             Event::TallyDeclared(e) => serde_json::to_value(e),
+            Event::TallyCorrected(e) => serde_json::to_value(e),
+            Event::VerdictChanged(e) => serde_json::to_value(e),
+            Event::ReviewAssigned(e) => serde_json::to_value(e),
+            Event::ReviewDecided(e) => serde_json::to_value(e),
+            Event::OverrideApproved(e) => serde_json::to_value(e),
+            Event::ReviewReopened(e) => serde_json::to_value(e),
         };
         // Serialising these plain data types cannot fail: no maps with non-string keys.
         v.unwrap_or(serde_json::Value::Null)
     }
 
-    pub fn decode(event_type: &str, schema_version: u32, payload: &serde_json::Value) -> Result<Event, DecodeError> {
+    pub fn decode(
+        event_type: &str,
+        schema_version: u32,
+        payload: &serde_json::Value,
+    ) -> Result<Event, DecodeError> {
         let known = EVENT_TYPES
             .iter()
             .find(|t| t.name == event_type)
@@ -157,14 +309,26 @@ impl Event {
                 supported: known.schema_version,
             });
         }
-        fn de<T: serde::de::DeserializeOwned>(t: &str, p: &serde_json::Value) -> Result<T, DecodeError> {
-            T::deserialize(p).map_err(|source| DecodeError::Payload { event_type: t.to_owned(), source })
+        fn de<T: serde::de::DeserializeOwned>(
+            t: &str,
+            p: &serde_json::Value,
+        ) -> Result<T, DecodeError> {
+            T::deserialize(p).map_err(|source| DecodeError::Payload {
+                event_type: t.to_owned(),
+                source,
+            })
         }
         Ok(match event_type {
             ArticleSubmitted::TYPE => Event::ArticleSubmitted(de(event_type, payload)?),
             ClaimsExtracted::TYPE => Event::ClaimsExtracted(de(event_type, payload)?),
             ClaimChecked::TYPE => Event::ClaimChecked(de(event_type, payload)?),
             TallyDeclared::TYPE => Event::TallyDeclared(de(event_type, payload)?),
+            TallyCorrected::TYPE => Event::TallyCorrected(de(event_type, payload)?),
+            VerdictChanged::TYPE => Event::VerdictChanged(de(event_type, payload)?),
+            ReviewAssigned::TYPE => Event::ReviewAssigned(de(event_type, payload)?),
+            ReviewDecided::TYPE => Event::ReviewDecided(de(event_type, payload)?),
+            OverrideApproved::TYPE => Event::OverrideApproved(de(event_type, payload)?),
+            ReviewReopened::TYPE => Event::ReviewReopened(de(event_type, payload)?),
             other => return Err(DecodeError::UnknownType(other.to_owned())),
         })
     }

@@ -59,9 +59,6 @@ pub struct Memory {
     pub prev_area: Option<String>,
 }
 impl Memory {
-    pub fn last_person(&self) -> Option<usize> {
-        self.people.last().copied()
-    }
     pub fn last_party(&self) -> Option<&PartyCode> {
         self.parties.last()
     }

@@ -403,11 +403,9 @@ fn comparator_before(s: &Sentence, i: usize) -> Comparator {
     let w2 = s.w(i.wrapping_sub(2));
     let w3 = s.w(i.wrapping_sub(3));
     match (w3, w2, w1) {
-        (_, "more", "than")
-        | (_, "in", "excess")
-        | (_, _, "over")
-        | (_, _, "above")
-        | (_, "just", "over") => Comparator::Gt,
+        (_, "more", "than") | (_, "in", "excess") | (_, _, "over") | (_, _, "above") => {
+            Comparator::Gt
+        }
         (_, "fewer" | "less", "than") | (_, _, "under") | (_, _, "below") => Comparator::Lt,
         (
             _,

@@ -8,7 +8,7 @@ use newsroom_events::{
 };
 use newsroom_extract::Extractor;
 use newsroom_store::{ExpectedVersion, StoreError};
-use newsroom_tally::Tallies;
+use newsroom_tally::{ConstituencyResult, Tallies};
 
 /// The `source` of the events the extractor appends.
 pub const EXTRACTOR_SOURCE: &str = "newsroom/extractor";
@@ -80,8 +80,15 @@ pub fn on_submission(envelope: &Envelope) -> Result<Append, Rejection> {
     let event = envelope.decode()?;
     match &event {
         Event::ArticleSubmitted(article) => validate_article(article)?,
-        Event::TallyDeclared(tally) => validate_tally(tally)?,
-        Event::ClaimsExtracted(_) | Event::ClaimChecked(_) => {
+        Event::TallyDeclared(tally) => validate_result(&tally.result)?,
+        Event::TallyCorrected(correction) => validate_result(&correction.result)?,
+        Event::ClaimsExtracted(_)
+        | Event::ClaimChecked(_)
+        | Event::VerdictChanged(_)
+        | Event::ReviewAssigned(_)
+        | Event::ReviewDecided(_)
+        | Event::OverrideApproved(_)
+        | Event::ReviewReopened(_) => {
             return Err(Rejection::NotSubmittable(envelope.event_type.clone()))
         }
     }
@@ -103,8 +110,7 @@ fn validate_article(article: &ArticleSubmitted) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn validate_tally(tally: &TallyDeclared) -> Result<(), Rejection> {
-    let result = &tally.result;
+fn validate_result(result: &ConstituencyResult) -> Result<(), Rejection> {
     let name = || format!("{} ({}) at {}", result.name, result.id, result.election);
     if result.candidates.is_empty() {
         return Err(Rejection::NoCandidates(name()));
