@@ -1,1 +1,87 @@
-fn main() {}
+//! `newsroom`: the one binary of the fact-checking backend. It checks article files in one
+//! process (`check`), publishes official results and articles (`tallies import`, `submit`),
+//! runs the services (`serve`), prints the current results (`results`), shows the whole
+//! pipeline on a fresh machine (`demo`) and writes the JSON Schemas of the events
+//! (`schemas`). Embedded by default (SQLite store, in-process bus); NATS JetStream and
+//! PostgreSQL with `--nats` and `--database-url`.
+
+mod cli;
+mod commands;
+mod hoc_dir;
+mod produce;
+mod progress;
+mod render;
+mod schemas;
+mod settings;
+
+use std::future::Future;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, Command, TalliesCommand};
+use crate::settings::Settings;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr: warnings only by default, `-v` info, `-vv` debug; `RUST_LOG` refines.
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let filter = EnvFilter::builder()
+        .with_default_directive(level.into())
+        .from_env_lossy();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::from_args(&cli.global);
+    match cli.command {
+        // The pure paths: no store, no bus, no runtime.
+        Command::Check(args) => commands::check::run(&args),
+        Command::Schemas(args) => commands::schemas(&args),
+        Command::Tallies {
+            command: TalliesCommand::Import(args),
+        } => block_on(commands::tallies::import(&settings, &args)),
+        Command::Submit(args) => block_on(commands::submit::run(&settings, &args)),
+        Command::Serve(args) => block_on(commands::serve::run(&settings, args)),
+        Command::Results(args) => block_on(commands::results::run(&settings, &args)),
+        Command::Demo(args) => block_on(commands::demo::run(&cli.global, &args)),
+    }
+}
+
+/// Runs a command's future on a multi-threaded Tokio runtime.
+fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(future)
+}
+
+/// Whether the error is stdout closing under us (`newsroom results | head`): not a failure.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

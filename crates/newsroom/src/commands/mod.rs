@@ -1,0 +1,70 @@
+//! One module per command: each reads its arguments, does its IO and prints.
+
+pub mod check;
+pub mod demo;
+pub mod results;
+pub mod serve;
+pub mod submit;
+pub mod tallies;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use newsroom_claims::CheckReport;
+
+use crate::cli::{Format, SchemasArgs};
+use crate::render::{self, Style};
+
+/// `newsroom schemas`: writes every schema into `--out`.
+pub fn schemas(args: &SchemasArgs) -> anyhow::Result<ExitCode> {
+    let files = crate::schemas::write(&args.out)?;
+    eprintln!(
+        "wrote {} JSON Schemas to {}",
+        files.len(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The article id of a file: its name (`002_d4610d365ca6d503.txt`).
+pub fn article_id(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Reads an article file exactly as it is (it must be UTF-8 text), naming the file if not.
+pub fn read_article(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Prints reports of several articles to stdout in `format`, text grouped by article.
+pub fn print_reports(reports: &[CheckReport], format: Format) -> anyhow::Result<()> {
+    let text = match format {
+        Format::Jsonl => render::jsonl(reports),
+        Format::Text => render::text_grouped(reports, Style::for_stdout()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// The `.txt` files of a directory, sorted by name.
+pub fn text_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .path();
+        if path.extension().is_some_and(|ext| ext == "txt") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
