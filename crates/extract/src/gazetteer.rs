@@ -2,7 +2,9 @@
 //! uses for it, every candidate under the forms of their name, the parties under their names
 //! and nicknames, and the areas (nations, regions, counties, cities).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use newsroom_tally::{ConstituencyId, PartyCode, Tallies, Year};
 
@@ -36,6 +38,8 @@ pub enum Entity {
 pub struct Person {
     pub name: String,
     pub surname: String,
+    /// The surname as tokens are normalised (`o'neill`, `mcvey`).
+    pub surname_norm: String,
     pub candidacies: Vec<Candidacy>,
 }
 
@@ -68,13 +72,13 @@ pub struct Gazetteer {
     pub max_tokens: usize,
     pub constituency_names: HashMap<ConstituencyId, String>,
     /// Every proper prefix (whole words) of a name: a lookup stops when its key is none.
-    prefixes: std::collections::HashSet<String>,
+    prefixes: FxHashSet<String>,
 }
 impl Gazetteer {
     pub fn new(tallies: &Tallies) -> Gazetteer {
         let mut g = Gazetteer::default();
-        let mut people_by_name: HashMap<String, usize> = HashMap::new();
-        let mut const_names: HashMap<ConstituencyId, String> = HashMap::new();
+        let mut people_by_name: HashMap<String, usize> = HashMap::default();
+        let mut const_names: HashMap<ConstituencyId, String> = HashMap::default();
         let mut counties = BTreeSet::new();
         let mut regions = BTreeSet::new();
         for year in tallies.years() {
@@ -91,6 +95,7 @@ impl Gazetteer {
                         g.people.push(Person {
                             name: cand.name.clone(),
                             surname: cand.surname.clone(),
+                            surname_norm: normalise_name(&cand.surname),
                             candidacies: vec![],
                         });
                         g.people.len() - 1
@@ -101,6 +106,7 @@ impl Gazetteer {
                         g.people.push(Person {
                             name: cand.name.clone(),
                             surname: cand.surname.clone(),
+                            surname_norm: normalise_name(&cand.surname),
                             candidacies: vec![],
                         });
                         g.people.len() - 1
@@ -144,7 +150,7 @@ impl Gazetteer {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let mut alias_count: HashMap<String, BTreeSet<ConstituencyId>> = HashMap::new();
+        let mut alias_count: HashMap<String, BTreeSet<ConstituencyId>> = HashMap::default();
         for (id, name) in &all_const {
             for a in constituency_aliases(name) {
                 alias_count.entry(a).or_default().insert(id.clone());
@@ -181,7 +187,7 @@ impl Gazetteer {
                     .collect::<Vec<_>>()
             })
             .collect();
-        let mut first_words: HashMap<String, Vec<ConstituencyId>> = HashMap::new();
+        let mut first_words: HashMap<String, Vec<ConstituencyId>> = HashMap::default();
         for (id, name) in &all_const {
             let norm = normalise_name(name);
             let rest: Vec<&str> = norm.split(' ').skip(1).collect();
@@ -220,7 +226,7 @@ impl Gazetteer {
                 add(&mut g.names, normalise_name(r), Entity::Area(r.clone()));
             }
         }
-        let mut city_counts: HashMap<String, usize> = HashMap::new();
+        let mut city_counts: HashMap<String, usize> = HashMap::default();
         for (_, name) in &all_const {
             if let Some(first) = name.split([' ', ',']).next() {
                 *city_counts.entry(first.to_owned()).or_default() += 1;

@@ -105,7 +105,7 @@ pub fn find(tokens: &[Token], g: &Gazetteer, mem: &Memory, election: Year) -> Ve
                 .people
                 .iter()
                 .rev()
-                .find(|p| crate::text::normalise_name(&g.people[**p].surname) == tokens[i].norm)
+                .find(|p| g.people[**p].surname_norm == tokens[i].norm)
             {
                 out.push(Mention {
                     start: i,
@@ -245,7 +245,8 @@ fn name_at(
     election: Year,
 ) -> Option<(usize, What)> {
     let t = &tokens[i];
-    if !t.is_word() {
+    // names are written with capitals; a lowercase word is a common word
+    if !t.is_capitalised() {
         return None;
     }
     // Title + surname: Mr Balls, Ms McVey
@@ -371,7 +372,7 @@ pub fn resolve_surname(
         .people
         .iter()
         .rev()
-        .find(|p| crate::text::normalise_name(&g.people[**p].surname) == surname)
+        .find(|p| g.people[**p].surname_norm == surname)
     {
         return Some(*p);
     }

@@ -208,10 +208,15 @@ pub fn tokenize(text: &str, offset: usize) -> Vec<Token> {
                 }
             }
             let s = &text[pos(start)..pos(i)];
-            let mut norm = String::with_capacity(s.len());
-            for ch in s.chars() {
-                fold(ch, &mut norm);
-            }
+            let norm = if s.is_ascii() {
+                s.to_ascii_lowercase()
+            } else {
+                let mut norm = String::with_capacity(s.len());
+                for ch in s.chars() {
+                    fold(ch, &mut norm);
+                }
+                norm
+            };
             let capitalised = s.chars().next().is_some_and(char::is_uppercase);
             out.push(Token {
                 start: offset + pos(start),
