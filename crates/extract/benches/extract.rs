@@ -1,5 +1,5 @@
-//! Extraction throughput over a corpus made by repeating the seed articles: MB/s per core
-//! (criterion reports bytes/s) and claims per second (printed once).
+//! Extraction (and extraction + checking) throughput over a corpus made by repeating the seed
+//! articles: MB/s per core (criterion reports bytes/s) and claims per second (printed once).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -51,7 +51,8 @@ fn corpus() -> Vec<String> {
 }
 
 fn bench(c: &mut Criterion) {
-    let ex = Extractor::new(&tallies());
+    let tallies = tallies();
+    let ex = Extractor::new(&tallies);
     let articles = corpus();
     let bytes: usize = articles.iter().map(String::len).sum();
     let published = NaiveDate::from_ymd_opt(2015, 5, 8);
@@ -75,6 +76,15 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .map(|a| black_box(ex.extract("bench", a, published)).claims.len())
                 .sum::<usize>()
+        })
+    });
+    g.bench_function("seeds_corpus_extract_and_check", |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .flat_map(|a| ex.extract("bench", a, published).claims)
+                .map(|claim| black_box(newsroom_check::check(&claim, &tallies)).verdict)
+                .count()
         })
     });
     g.finish();

@@ -1,12 +1,15 @@
 //! Sentences and tokens with byte offsets into the article body.
 
+use compact_str::CompactString;
+
 /// A token of the article: a word, a number or one punctuation character.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     pub start: usize,
     pub end: usize,
     /// Lowercased, accents folded, `&` read as `and`, curly apostrophes straightened.
-    pub norm: String,
+    /// Inline (no allocation) for words up to 24 bytes.
+    pub norm: CompactString,
     pub kind: TokenKind,
 }
 
@@ -106,7 +109,7 @@ fn push_trimmed(body: &str, start: usize, end: usize, out: &mut Vec<(usize, usiz
 }
 
 /// Folds a character for matching: lowercase, common Latin accents removed.
-fn fold(c: char, out: &mut String) {
+fn fold(c: char, out: &mut CompactString) {
     let f = match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'a',
         'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
@@ -171,7 +174,7 @@ pub fn tokenize(text: &str, offset: usize) -> Vec<Token> {
             out.push(Token {
                 start: offset + pos(start),
                 end: offset + pos(i),
-                norm: s.to_owned(),
+                norm: s.into(),
                 kind: TokenKind::Number,
             });
             continue;
@@ -209,9 +212,11 @@ pub fn tokenize(text: &str, offset: usize) -> Vec<Token> {
             }
             let s = &text[pos(start)..pos(i)];
             let norm = if s.is_ascii() {
-                s.to_ascii_lowercase()
+                let mut norm = CompactString::from(s);
+                norm.make_ascii_lowercase();
+                norm
             } else {
-                let mut norm = String::with_capacity(s.len());
+                let mut norm = CompactString::with_capacity(s.len());
                 for ch in s.chars() {
                     fold(ch, &mut norm);
                 }
@@ -241,7 +246,7 @@ pub fn tokenize(text: &str, offset: usize) -> Vec<Token> {
             i += 2;
             continue;
         }
-        let mut norm = String::new();
+        let mut norm = CompactString::default();
         if c == '&' {
             norm.push_str("and");
             out.push(Token {
