@@ -100,7 +100,8 @@ pub enum Command {
     /// Import the 2010 and 2015 results, check the seed articles and print what was found,
     /// all embedded in a fresh store.
     Demo(DemoArgs),
-    /// Write the JSON Schema of every event payload, the envelope and the check report.
+    /// Write the JSON Schema of every event payload, the envelope and the check report, and
+    /// the event catalogue of docs/EVENTS.md.
     Schemas(SchemasArgs),
 }
 
@@ -201,7 +202,15 @@ pub struct SchemasArgs {
     /// The directory to write the schemas into.
     #[arg(long, value_name = "DIR", default_value = "docs/schemas")]
     pub out: PathBuf,
+
+    /// The Markdown file whose event catalogue section to rewrite; by default
+    /// docs/EVENTS.md, if there is one.
+    #[arg(long, value_name = "FILE")]
+    pub doc: Option<PathBuf>,
 }
+
+/// The document `newsroom schemas` updates unless told otherwise.
+pub const DEFAULT_EVENTS_DOC: &str = "docs/EVENTS.md";
 
 #[cfg(test)]
 mod tests {

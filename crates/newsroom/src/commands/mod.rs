@@ -14,10 +14,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use newsroom_claims::CheckReport;
 
-use crate::cli::{Format, SchemasArgs};
+use crate::cli::{Format, SchemasArgs, DEFAULT_EVENTS_DOC};
 use crate::render::{self, Style};
 
-/// `newsroom schemas`: writes every schema into `--out`.
+/// `newsroom schemas`: writes every schema into `--out` and the event catalogue into
+/// `--doc` (docs/EVENTS.md when it exists and no other is named).
 pub fn schemas(args: &SchemasArgs) -> anyhow::Result<ExitCode> {
     let files = crate::schemas::write(&args.out)?;
     eprintln!(
@@ -25,6 +26,15 @@ pub fn schemas(args: &SchemasArgs) -> anyhow::Result<ExitCode> {
         files.len(),
         args.out.display()
     );
+    let default_doc = Path::new(DEFAULT_EVENTS_DOC);
+    let doc = match &args.doc {
+        Some(doc) => Some(doc.as_path()),
+        None => default_doc.exists().then_some(default_doc),
+    };
+    if let Some(doc) = doc {
+        crate::schemas::update_catalogue(doc)?;
+        eprintln!("updated the event catalogue in {}", doc.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
