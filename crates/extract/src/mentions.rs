@@ -450,10 +450,23 @@ fn number_at(tokens: &[Token], i: usize) -> Option<(usize, What)> {
         }
     }
     let mut percent = false;
+    let mut word = word;
+    // "3.9 million", "four million"
+    if next_is(tokens, i + len, &["million", "m"]) {
+        value = (value * 1_000_000.0).round();
+        decimals = 0;
+        word = false;
+        len += 1;
+    }
     if next_is(tokens, i + len, &["%", "percent", "pc"]) {
         percent = true;
         len += 1;
     } else if next_is(tokens, i + len, &["per"]) && next_is(tokens, i + len + 1, &["cent"]) {
+        percent = true;
+        len += 2;
+    } else if next_is(tokens, i + len, &["percentage"])
+        && next_is(tokens, i + len + 1, &["points", "point"])
+    {
         percent = true;
         len += 2;
     }

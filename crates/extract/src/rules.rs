@@ -141,7 +141,7 @@ impl<'a> Sentence<'a> {
             match &m.what {
                 What::Person(p) => return Owner::Person(*p),
                 // "Ukip leader", "Labour's Amina Lone": a party naming a role is no owner
-                What::Party(_) if party_modifier(self, m) => {}
+                What::Party(_) if party_modifier(self, m) && self.w(m.end) != "'s" => {}
                 What::Party(p) => return Owner::Party(p.clone()),
                 What::PersonPronoun => {
                     return match self.pronoun_person(m.start) {
@@ -589,23 +589,11 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
         let by_votes = prev == "by"
             || (matches!(prev, "just" | "only") && s.w(i.wrapping_sub(2)) == "by")
             || (comparator != Comparator::Eq && matches!(s.w(i.wrapping_sub(3)), "by" | "of"));
-        let beat_context = s.any(
-            a,
-            i,
-            &[
-                "lost",
-                "lose",
-                "losing",
-                "beat",
-                "beating",
-                "defeated",
-                "won",
-                "unseating",
-                "toppling",
-                "margin",
-                "out",
-            ],
-        );
+        let beat_context = (a..i).any(|k| {
+            lexicon::is_win_word(s.w(k))
+                || lexicon::is_lose_word(s.w(k))
+                || matches!(s.w(k), "margin" | "out")
+        });
         let chained = majority_chain.is_some()
             && ((matches!(prev, "to" | "just" | "from")
                 && matches!(
@@ -700,7 +688,10 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
             && s.mentions
                 .iter()
                 .any(|m| m.end == i && matches!(m.what, What::Person(_) | What::Party(_)));
-        if (vote_unit || vote_verb || gapped) && n.value >= 10.0 && !n.word {
+        if (vote_unit || vote_verb || gapped)
+            && n.value >= 10.0
+            && (!n.word || n.value >= 1_000_000.0)
+        {
             let owner = s.owner_before(a, i);
             let owner = if owner == Owner::None {
                 s.owner_before(0, i)
@@ -709,6 +700,24 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
             };
             let election = s.election_for(i, end);
             let (person, party) = owner.parts(s.g, election);
+            // a party's votes across an area: "UKIP won nearly four million votes"
+            let names_seat = s
+                .mentions
+                .iter()
+                .any(|m| matches!(m.what, What::Constituency(_) | What::Person(_)));
+            let names_area = s.mentions.iter().any(|m| matches!(m.what, What::Area(_)));
+            if person.is_none()
+                && party.is_some()
+                && !names_seat
+                && (names_area || n.value >= 100_000.0)
+            {
+                out.push(Draft {
+                    area: Some(s.area_for(i)),
+                    party,
+                    ..draft(Kind::Votes, election, fig, comparator)
+                });
+                continue;
+            }
             let constituency = s.constituency_for(i, &owner, election);
             if constituency.is_some() && (person.is_some() || party.is_some()) {
                 out.push(Draft {
@@ -731,10 +740,29 @@ fn percent_claim(
     out: &mut Vec<Draft>,
 ) {
     let (a, b) = s.clause(i);
-    let window = |w: &[&str]| s.any(i.saturating_sub(4).max(a), (end + 4).min(b), w);
+    let window = |w: &[&str]| s.any(i.saturating_sub(6).max(a), (end + 4).min(b), w);
     let mut fig = figure(n);
+    // "69.9%, up from 67.5% in 2010": the earlier figure of the claim just read
+    if matches!(s.w(i.wrapping_sub(1)), "from" | "to") {
+        if let Some(last) = out
+            .last()
+            .filter(|d| matches!(d.kind, Kind::Turnout | Kind::Share) && d.change_from.is_none())
+            .cloned()
+        {
+            out.push(Draft {
+                election: s.election_for(i, end),
+                claimed: Claimed::Number(fig),
+                comparator,
+                ..last
+            });
+            return;
+        }
+    }
+    // "the swing from Labour to the Conservatives in Nuneaton was 3%"
+    let swing_in_clause =
+        s.any(a, i, &["swing"]) && !window(&["vote", "votes", "share", "turnout"]);
     let election = s.elections.this;
-    if window(&["swing", "swings"]) {
+    if window(&["swing", "swings"]) || swing_in_clause {
         // "a 26.9% swing from Labour to the SNP"
         let mut to = None;
         let mut from = None;
@@ -750,10 +778,11 @@ fn percent_claim(
             }
         }
         let owner = Owner::None;
+        // a swing is about a seat named in its own clause
         let Some(constituency) = s.constituency_for(i, &owner, election).filter(|_| {
             s.mentions
                 .iter()
-                .any(|m| matches!(m.what, What::Constituency(_)))
+                .any(|m| m.start >= a && m.end <= b && matches!(m.what, What::Constituency(_)))
         }) else {
             return;
         };
@@ -769,6 +798,8 @@ fn percent_claim(
         });
         return;
     }
+    // "up from 67.5% in 2010": shares and turnouts of the earlier election
+    let election = s.election_for(i, end);
     let owner = s.owner_before(a, i);
     let owner = if owner == Owner::None {
         s.owner_before(0, i)

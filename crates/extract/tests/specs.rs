@@ -303,3 +303,45 @@ fn given_an_article_without_a_date_then_the_latest_election_it_names() {
     let e = ex.extract("x", "In the 2010 election Labour held Bootle.", None);
     assert_eq!(e.election, Year(2010));
 }
+
+#[test]
+fn given_a_turnout_up_from_an_earlier_one_then_two_turnouts_of_two_elections() {
+    let claims = read("Turnout in Gower was 69.2%, up from 67.5% in 2010.");
+    assert_eq!(
+        find(&claims, Kind::Turnout, "W07000046", Some(69.2)).election,
+        Year(2015)
+    );
+    assert_eq!(
+        find(&claims, Kind::Turnout, "W07000046", Some(67.5)).election,
+        Year(2010)
+    );
+}
+
+#[test]
+fn given_millions_of_votes_for_a_party_then_an_area_votes_claim() {
+    let claims = read("UKIP won nearly four million votes but only one seat.");
+    let c = find(&claims, Kind::Votes, "UK", Some(4_000_000.0));
+    assert_eq!(c.comparator, Comparator::Approx);
+    find(&claims, Kind::Seats, "UK", Some(1.0));
+}
+
+#[test]
+fn given_a_share_change_in_percentage_points_then_a_signed_change() {
+    let claims = read("Labour's vote share in Scotland fell by 17.9 percentage points.");
+    let c = find(&claims, Kind::Share, "Scotland", Some(-17.9));
+    assert_eq!(c.change_from, Some(Year(2010)));
+}
+
+#[test]
+fn given_a_gain_by_a_few_votes_then_a_majority_not_votes() {
+    let claims = read("The Conservatives gained Gower from Labour by just 27 votes.");
+    find(&claims, Kind::Majority, "W07000046", Some(27.0));
+    assert!(claims.iter().all(|c| c.kind != Kind::Votes), "{claims:#?}");
+}
+
+#[test]
+fn given_a_swing_named_before_its_figure_then_a_swing_claim() {
+    let claims = read("The swing from Labour to the Conservatives in Nuneaton was 3%.");
+    let c = find(&claims, Kind::Swing, "E14000868", Some(3.0));
+    assert_eq!(c.party.as_ref().map(|p| p.as_str()), Some("Con"));
+}
