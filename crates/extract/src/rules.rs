@@ -583,9 +583,11 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
         let prev = s.w(lead.wrapping_sub(1));
         let majority_after = matches!(next, "majority")
             || (next == "-" && next2 == "vote" && s.w(end + 2) == "majority");
-        let more_than = (next == "more" && matches!(next2, "than" | "votes"))
-            || (next == "votes" && matches!(next2, "more" | "clear" | "ahead"))
-            || next == "clear";
+        let more_than = (matches!(next, "more" | "fewer" | "less")
+            && matches!(next2, "than" | "votes"))
+            || (next == "votes"
+                && matches!(next2, "more" | "fewer" | "clear" | "ahead" | "behind"))
+            || matches!(next, "clear" | "behind" | "ahead");
         let by_votes = prev == "by"
             || (matches!(prev, "just" | "only") && s.w(i.wrapping_sub(2)) == "by")
             || (comparator != Comparator::Eq && matches!(s.w(i.wrapping_sub(3)), "by" | "of"));
@@ -1091,7 +1093,9 @@ pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
             let finishing = matches!(
                 p1,
                 "finishing" | "finished" | "came" | "come" | "coming" | "placed" | "finish"
-            ) || (p1 == "in" && matches!(p2, "came" | "come" | "coming"));
+            ) || (p1 == "in" && matches!(p2, "came" | "come" | "coming"))
+                // "with UKIP second"
+                || s.mentions.iter().any(|m| m.end == i && matches!(m.what, What::Party(_) | What::Person(_)) && s.w(m.start.wrapping_sub(1)) == "with");
             if finishing {
                 rank_claims(s, i, *place, out);
             } else if matches!(s.w(i + 1), "largest" | "biggest") && s.w(i + 2) == "party" {
