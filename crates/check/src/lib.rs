@@ -11,7 +11,7 @@ mod outcome;
 mod precision;
 
 use newsroom_claims::{CheckReport, Claim, Claimed, Evidence, EvidenceRow, Kind, Verdict};
-use newsroom_tally::Tallies;
+use newsroom_tally::{Area, Tallies, Year};
 
 use crate::lookup::Gap;
 
@@ -28,6 +28,21 @@ pub fn check(claim: &Claim, tallies: &Tallies) -> CheckReport {
         _ => judge_number(claim, tallies),
     };
     judged.into_report(claim, tallies)
+}
+
+/// The area a place name means for a claim about `year`, exactly as [`check`] reads it: in
+/// the election's declared results, or while they are incomplete in the list they are
+/// expected to end with; `None` when the election has no results yet or the name no area.
+/// A follower of the tallies uses it to know which declarations bear on an area's claims.
+pub fn resolve_area(tallies: &Tallies, year: Year, name: &str) -> Option<Area> {
+    lookup::area(tallies, year, name).ok()
+}
+
+/// Whether the election is still being declared, as [`check`] sees it: some results are
+/// known and fewer than the expected list (the previous election's) holds. While it is, an
+/// undeclared seat of the expected list is pending rather than unverifiable.
+pub fn awaiting_results(tallies: &Tallies, year: Year) -> bool {
+    lookup::expected_list(tallies, year).is_some()
 }
 
 /// A judgement before it becomes a report.

@@ -130,12 +130,7 @@ impl ElectionResults {
     /// "West Midlands") means the region.
     pub fn resolve_area(&self, text: &str) -> Option<Area> {
         let cleaned = clean_text(text);
-        let name = strip_prefix_ignore_case(&cleaned, "the ")
-            .unwrap_or(&cleaned)
-            .trim();
-        if name.is_empty() {
-            return None;
-        }
+        let name = area_query(&cleaned)?;
         if UK_NAMES.iter().any(|n| eq_ignore_case(n, name)) {
             return Some(Area::Uk);
         }
@@ -163,6 +158,32 @@ impl ElectionResults {
             .filter_map(|c| city_in_name(&c.name))
             .find(|city| eq_ignore_case(city, name))?;
         (self.city_seat_count(city) >= 2).then(|| Area::City(city.to_owned()))
+    }
+}
+
+/// A place name as [`ElectionResults::resolve_area`] reads it: cleaned, without a leading
+/// "the"; `None` when nothing is left.
+fn area_query(cleaned: &str) -> Option<&str> {
+    let name = strip_prefix_ignore_case(cleaned, "the ")
+        .unwrap_or(cleaned)
+        .trim();
+    (!name.is_empty()).then_some(name)
+}
+
+impl ConstituencyResult {
+    /// Whether this seat bears on what the place name `text` resolves to
+    /// ([`ElectionResults::resolve_area`]): whether the name is the seat's region or county,
+    /// or a city the seat's name starts with. Adding a seat for which this is false to an
+    /// election's results (or taking it away) leaves the resolution of `text` as it was, so
+    /// a follower of the results re-resolves a name only when a seat bearing it declares.
+    pub fn bears_area_name(&self, text: &str) -> bool {
+        let cleaned = clean_text(text);
+        let Some(name) = area_query(&cleaned) else {
+            return false;
+        };
+        eq_ignore_case(&self.region, name)
+            || eq_ignore_case(&self.county, name)
+            || city_covers(name, &self.name)
     }
 }
 
@@ -311,6 +332,60 @@ mod tests {
             e.resolve_area("Birmingham"),
             Some(Area::City("Birmingham".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_seat_bears_the_names_of_its_region_county_and_city_and_no_others() {
+        let e = results();
+        let yardley = e
+            .constituency(&crate::model::ConstituencyId::parse("E14000569").unwrap())
+            .unwrap();
+        for name in [
+            "west midlands",
+            "the West Midlands",
+            "Birmingham",
+            "BIRMINGHAM",
+        ] {
+            assert!(yardley.bears_area_name(name), "{name}");
+        }
+        for name in ["UK", "England", "Glasgow", "Birm", "North West", "", "the"] {
+            assert!(!yardley.bears_area_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn given_a_seat_that_bears_no_name_when_added_then_no_resolution_changes() {
+        // Given the results without one seat, and the seat
+        let full = results();
+        let names = [
+            "UK",
+            "Scotland",
+            "North West",
+            "West Midlands",
+            "Greater Manchester",
+            "Glasgow",
+            "Birmingham",
+            "Coventry",
+            "Manchester",
+            "Glasgowford",
+            "Dorset",
+        ];
+        for seat in full.constituencies() {
+            let without: ElectionResults = full
+                .constituencies()
+                .filter(|c| c.id != seat.id)
+                .cloned()
+                .collect();
+            // Then every name the seat does not bear resolves alike with or without it
+            for name in names.iter().filter(|n| !seat.bears_area_name(n)) {
+                assert_eq!(
+                    without.resolve_area(name),
+                    full.resolve_area(name),
+                    "{name} with and without {}",
+                    seat.name
+                );
+            }
+        }
     }
 
     #[test]

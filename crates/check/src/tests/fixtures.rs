@@ -189,6 +189,28 @@ fn given_any_claim_when_checked_then_the_report_carries_the_claim_and_the_tally_
     assert_eq!(json["comparator"], "eq");
 }
 
+// ---- following the tallies ----
+
+#[test]
+fn given_an_election_night_then_the_election_is_awaiting_results_until_every_seat_declared() {
+    assert!(crate::awaiting_results(&election_night(), Year(2015)));
+    assert!(!crate::awaiting_results(&world(), Year(2015)));
+    assert!(!crate::awaiting_results(&world(), Year(2010)));
+    assert!(!crate::awaiting_results(&Tallies::new(), Year(2015)));
+}
+
+#[test]
+fn given_an_election_night_then_areas_resolve_as_the_checker_reads_them() {
+    let night = election_night();
+    assert_eq!(
+        crate::resolve_area(&night, Year(2015), "Glasgow"),
+        Some(newsroom_tally::Area::City("Glasgow".to_owned())),
+        "one Glasgow seat declared: the expected list still knows the city"
+    );
+    assert_eq!(crate::resolve_area(&night, Year(2015), "Atlantis"), None);
+    assert_eq!(crate::resolve_area(&night, Year(2019), "Glasgow"), None);
+}
+
 // ---- seats ----
 
 #[test]
