@@ -461,11 +461,9 @@ fn number_at(tokens: &[Token], i: usize) -> Option<(usize, What)> {
     if next_is(tokens, i + len, &["%", "percent", "pc"]) {
         percent = true;
         len += 1;
-    } else if next_is(tokens, i + len, &["per"]) && next_is(tokens, i + len + 1, &["cent"]) {
-        percent = true;
-        len += 2;
-    } else if next_is(tokens, i + len, &["percentage"])
-        && next_is(tokens, i + len + 1, &["points", "point"])
+    } else if (next_is(tokens, i + len, &["per"]) && next_is(tokens, i + len + 1, &["cent"]))
+        || (next_is(tokens, i + len, &["percentage"])
+            && next_is(tokens, i + len + 1, &["points", "point"]))
     {
         percent = true;
         len += 2;

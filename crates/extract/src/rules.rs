@@ -102,7 +102,7 @@ impl<'a> Sentence<'a> {
                     None
                 }
             })
-            .last()
+            .next_back()
             .or(self.mem.subject)
     }
 
@@ -125,7 +125,7 @@ impl<'a> Sentence<'a> {
                     None
                 }
             })
-            .last()
+            .next_back()
             .or_else(|| self.mem.subject_party.clone())
             .or_else(|| self.mem.last_party().cloned())
     }
@@ -205,7 +205,7 @@ impl<'a> Sentence<'a> {
                             None
                         }
                     })
-                    .last()
+                    .next_back()
                     .and_then(|p| self.person_constituency(p, election))
             })
             .or_else(|| near(a, b))
@@ -1345,7 +1345,7 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                             None
                         }
                     })
-                    .last();
+                    .next_back();
             }
         }
         // "Labour's Mr Balls lost": the person is the subject
@@ -1607,29 +1607,24 @@ fn verb_class(s: &Sentence, k: usize) -> Option<VerbClass> {
                 VerbClass::Beat
             }
         }
-        "swallowed" | "going" | "went" | "fell" | "taken" => {
-            if matches!(next, "to" | "by")
-                || s.any(k + 1, (k + 4).min(s.tokens.len()), &["to", "by"])
-            {
-                VerbClass::Passive
-            } else {
-                return None;
-            }
+        "swallowed" | "going" | "went" | "fell" | "taken"
+            if (matches!(next, "to" | "by")
+                || s.any(k + 1, (k + 4).min(s.tokens.len()), &["to", "by"])) =>
+        {
+            VerbClass::Passive
         }
         "hold" | "gain" if matches!(s.w(k.wrapping_sub(1)), "a") && next == "for" => {
             VerbClass::Passive
         }
         "hung" if next == "on" => VerbClass::Win,
-        "failed" => {
+        "failed"
             if s.any(
                 k + 1,
                 (k + 5).min(s.tokens.len()),
                 &["bid", "unseat", "hold", "win", "retain"],
-            ) {
-                VerbClass::Lose
-            } else {
-                return None;
-            }
+            ) =>
+        {
+            VerbClass::Lose
         }
         "defeat" if matches!(s.w(k.wrapping_sub(1)), "his" | "her") => VerbClass::Lose,
         "casualty" | "casualties" => VerbClass::Lose,

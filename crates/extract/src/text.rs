@@ -201,7 +201,7 @@ pub fn tokenize(text: &str, offset: usize) -> Vec<Token> {
                         {
                             break;
                         }
-                        if q == '.' && !(at(i + 2) == Some('.')) {
+                        if q == '.' && (at(i + 2) != Some('.')) {
                             // an initial like "J.K." is rare in news; a full stop ends the word
                             break;
                         }
