@@ -345,3 +345,94 @@ fn given_a_swing_named_before_its_figure_then_a_swing_claim() {
     let c = find(&claims, Kind::Swing, "E14000868", Some(3.0));
     assert_eq!(c.party.as_ref().map(|p| p.as_str()), Some("Con"));
 }
+
+#[test]
+fn given_a_comparator_of_less_then_lt() {
+    let claims = read("Labour's Emily Benn won fewer than 15,000 votes in Croydon South.");
+    assert_eq!(
+        find(&claims, Kind::Votes, "E14000656", Some(15000.0)).comparator,
+        Comparator::Lt
+    );
+}
+
+#[test]
+fn given_constituency_names_as_the_press_writes_them_then_the_official_seat() {
+    // compass word last, ampersand, "City of", a distinctive first word alone
+    let claims =
+        read("Labour held Lancaster & Fleetwood, the City of Chester, Merthyr and Dorset South.");
+    let seats: Vec<&str> = claims
+        .iter()
+        .filter(|c| c.kind == Kind::Outcome)
+        .map(seat)
+        .collect();
+    for id in ["E14000776", "E14000640", "W07000071", "E14000936"] {
+        assert!(seats.contains(&id), "{id} missing from {seats:?}");
+    }
+}
+
+#[test]
+fn given_party_nicknames_and_misspellings_then_official_abbreviations() {
+    for (text, party) in [
+        ("The Tories held Nuneaton.", "Con"),
+        ("The Lib Dems held Southport.", "LD"),
+        ("Ukip won Clacton.", "UKIP"),
+        ("Labor held Bootle.", "Lab"),
+        ("Plaid Cymru held Arfon.", "PC"),
+    ] {
+        let claims = read(text);
+        let c = claims
+            .iter()
+            .find(|c| c.kind == Kind::Outcome)
+            .unwrap_or_else(|| panic!("no outcome in {text}"));
+        assert_eq!(
+            c.claimed,
+            Claimed::Outcome(Outcome::Party(newsroom_tally::PartyCode::new(party))),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn given_the_nationalists_in_a_scottish_article_then_the_snp() {
+    let claims = read(
+        "In Scotland the result was a landslide. Kirkcaldy was swallowed by the nationalists.",
+    );
+    let c = find(&claims, Kind::Outcome, "S14000041", None);
+    assert_eq!(
+        c.claimed,
+        Claimed::Outcome(Outcome::Party(newsroom_tally::PartyCode::new("SNP")))
+    );
+}
+
+#[test]
+fn given_a_seat_named_only_through_its_candidate_then_the_candidates_seat() {
+    let claims =
+        read("Labour also lost previous leader Gordon Brown's former constituency to the SNP.");
+    find(&claims, Kind::Outcome, "S14000041", None);
+}
+
+#[test]
+fn given_a_pronoun_then_the_person_of_the_sentence_before() {
+    let claims = read("Tim Farron held Westmorland and Lonsdale. He polled 25,194 votes.");
+    assert_eq!(
+        find(&claims, Kind::Votes, "E14001037", Some(25194.0))
+            .candidate
+            .as_deref(),
+        Some("Tim Farron")
+    );
+}
+
+#[test]
+fn given_sentences_run_together_without_a_full_stop_then_both_are_read() {
+    let claims = read("His majority in Penrith and The Border was 19,894 up from 11,241 in 2010 At Morecambe and Lunesdale, Conservative David Morris won after polling 19,691votes.");
+    find(&claims, Kind::Majority, "E14000877", Some(19894.0));
+    find(&claims, Kind::Votes, "E14000825", Some(19691.0));
+}
+
+#[test]
+fn given_quotes_ages_and_opinions_then_no_claims() {
+    let claims = read(
+        "Mr Cable, 71, said: \"It has been a cruel night.\" Polls had suggested a hung parliament.",
+    );
+    assert!(claims.is_empty(), "{claims:#?}");
+}
