@@ -4,7 +4,7 @@
 use newsroom_check::check;
 use newsroom_events::{
     ArticleSubmitted, ClaimChecked, ClaimsExtracted, DecodeError, Envelope, Event, StreamId,
-    StreamVersion, TallyDeclared,
+    StreamVersion, TallyCorrected, TallyDeclared,
 };
 use newsroom_extract::Extractor;
 use newsroom_store::{ExpectedVersion, StoreError};
@@ -50,7 +50,10 @@ pub enum Rejection {
         expected: &'static str,
         actual: String,
     },
-    #[error("{0} cannot be submitted by producers (only article.submitted and tally.declared)")]
+    #[error(
+        "{0} cannot be submitted by producers (only article.submitted, tally.declared and \
+         tally.corrected)"
+    )]
     NotSubmittable(String),
     #[error("the envelope names stream {envelope} but its payload belongs to stream {payload}")]
     StreamMismatch {
@@ -82,15 +85,8 @@ pub fn on_submission(envelope: &Envelope) -> Result<Append, Rejection> {
         Event::ArticleSubmitted(article) => validate_article(article)?,
         Event::TallyDeclared(tally) => validate_result(&tally.result)?,
         Event::TallyCorrected(correction) => validate_result(&correction.result)?,
-        Event::ClaimsExtracted(_)
-        | Event::ClaimChecked(_)
-        | Event::VerdictChanged(_)
-        | Event::ReviewAssigned(_)
-        | Event::ReviewDecided(_)
-        | Event::OverrideApproved(_)
-        | Event::ReviewReopened(_) => {
-            return Err(Rejection::NotSubmittable(envelope.event_type.clone()))
-        }
+        // Everything else is derived by the services or recorded by the review service.
+        _ => return Err(Rejection::NotSubmittable(envelope.event_type.clone())),
     }
     let payload_stream = event.stream_id();
     if payload_stream != envelope.stream_id {
@@ -183,15 +179,17 @@ pub fn checked_name(claim_id: &str) -> String {
     format!("{}/{claim_id}", ClaimChecked::TYPE)
 }
 
-/// The projections' core: applies a `tally.declared` to the tallies; other events leave
-/// them as they are. Returns whether the tallies changed.
+/// The projections' core: applies a `tally.declared` or a `tally.corrected` to the tallies
+/// (the result replaces any earlier one of its constituency; the version counts it); other
+/// events leave them as they are. Returns whether the tallies changed.
 pub fn apply_tally(tallies: &mut Tallies, envelope: &Envelope) -> Result<bool, Rejection> {
-    if envelope.event_type != TallyDeclared::TYPE {
+    if envelope.event_type != TallyDeclared::TYPE && envelope.event_type != TallyCorrected::TYPE {
         return Ok(false);
     }
     match envelope.decode()? {
-        Event::TallyDeclared(declared) => {
-            tallies.declare(declared.result);
+        Event::TallyDeclared(TallyDeclared { result })
+        | Event::TallyCorrected(TallyCorrected { result, .. }) => {
+            tallies.declare(result);
             Ok(true)
         }
         _ => Err(wrong_type(TallyDeclared::TYPE, envelope)),

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use newsroom_claims::CheckReport;
-use newsroom_events::{ClaimChecked, Envelope, Event, GlobalPosition};
+use newsroom_claims::{CheckReport, ClaimId, Verdict};
+use newsroom_events::{
+    claim_stream, ClaimChecked, Envelope, Event, GlobalPosition, VerdictChanged,
+};
 use newsroom_store::EventStore;
 use newsroom_tally::Tallies;
 
@@ -14,7 +16,8 @@ use crate::ServiceError;
 /// Events read per query when a projection catches up.
 const PAGE: usize = 1000;
 
-/// The official tallies as the store's `tally.declared` events say, kept up to date by
+/// The official tallies as the store's `tally.declared` and `tally.corrected` events say
+/// (a correction replaces the constituency's result), kept up to date by
 /// [`TallyProjection::catch_up`]: replayed from the start on the first call, then only the
 /// events appended since.
 #[derive(Debug, Default)]
@@ -37,9 +40,13 @@ impl TallyProjection {
         self.position
     }
 
-    /// Applies one event (anything but `tally.declared` is passed over). A stored
-    /// `tally.declared` whose payload this build cannot read is logged and passed over.
+    /// Applies one event (anything but `tally.declared` and `tally.corrected` is passed
+    /// over; so is an event at or before the projection's position). A stored tally event
+    /// whose payload this build cannot read is logged and passed over.
     pub fn apply(&mut self, envelope: &Envelope) {
+        if envelope.position.is_some_and(|p| p <= self.position) {
+            return;
+        }
         if let Err(rejection) = apply_tally(&mut self.tallies, envelope) {
             tracing::warn!(event_id = %envelope.event_id, %rejection, "tally event passed over");
         }
@@ -49,7 +56,7 @@ impl TallyProjection {
     }
 
     /// Reads every event after the projection's position up to the store's head; returns
-    /// how many declarations were applied.
+    /// how many declarations and corrections were applied.
     pub async fn catch_up(&mut self, store: &dyn EventStore) -> Result<u64, ServiceError> {
         let before = self.tallies.version();
         loop {
@@ -144,4 +151,61 @@ pub async fn results(
         }
     }
     Ok(projection.reports(article))
+}
+
+/// The check history of one claim, from its stream `claim-<claim id>`: every report in the
+/// order the checker published them, and every verdict change with its reason. Each report
+/// records the tally version it was judged on, so the history answers both "was it right
+/// when published?" ([`ClaimHistory::first`]) and "is it right now?"
+/// ([`ClaimHistory::latest`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimHistory {
+    pub claim_id: ClaimId,
+    /// Every `claim.checked` report, oldest first.
+    pub reports: Vec<CheckReport>,
+    /// Every `verdict.changed`, oldest first.
+    pub changes: Vec<VerdictChanged>,
+}
+
+impl ClaimHistory {
+    /// The first report: the verdict when the claim was first checked.
+    pub fn first(&self) -> Option<&CheckReport> {
+        self.reports.first()
+    }
+
+    /// The latest report: the verdict now.
+    pub fn latest(&self) -> Option<&CheckReport> {
+        self.reports.last()
+    }
+
+    /// The verdicts in order, each with the tally version it was judged on.
+    pub fn verdicts(&self) -> Vec<(Verdict, Option<u64>)> {
+        self.reports
+            .iter()
+            .map(|r| (r.verdict, r.evidence.tally_version))
+            .collect()
+    }
+}
+
+/// The check history of one claim (empty if the store holds none).
+pub async fn claim_history(
+    store: &dyn EventStore,
+    claim_id: &ClaimId,
+) -> Result<ClaimHistory, ServiceError> {
+    let mut history = ClaimHistory {
+        claim_id: claim_id.clone(),
+        reports: Vec::new(),
+        changes: Vec::new(),
+    };
+    for envelope in store.read_stream(&claim_stream(&claim_id.0)).await? {
+        match envelope.decode() {
+            Ok(Event::ClaimChecked(checked)) => history.reports.push(checked.report),
+            Ok(Event::VerdictChanged(changed)) => history.changes.push(changed),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(event_id = %envelope.event_id, %error, "claim event passed over")
+            }
+        }
+    }
+    Ok(history)
 }

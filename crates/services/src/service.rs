@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use newsroom_bus::{Bus, ConsumerSpec};
-use newsroom_events::{ArticleSubmitted, ClaimsExtracted, Envelope, GlobalPosition};
+use newsroom_events::{ArticleSubmitted, Envelope, GlobalPosition};
 use newsroom_extract::Extractor;
 use newsroom_store::{AppendOutcome, EventStore, StoreError};
 use tokio_util::sync::CancellationToken;
@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::decide::{self, Append, Rejection};
 use crate::feed::{BusFeed, Feed, Incoming};
 use crate::projection::TallyProjection;
+use crate::recheck::{CheckerView, CHECKER_INPUTS};
 use crate::{ServiceError, ServiceKind};
 
 /// Deliveries of one message before a service's JetStream feed dead-letters it. Transient
@@ -161,19 +162,106 @@ impl Handler for ExtractorService {
     }
 }
 
-/// Checks extracted claims against the current tallies.
+/// The checker: follows the store in order with a [`CheckerView`], checking extracted
+/// claims and re-checking the claims a declaration or correction bears on.
+///
+/// Each message of its feed (any event of its types, on a store feed or JetStream) wakes it
+/// to apply every event the store holds after its view's position, in store order,
+/// committing what each one decides before the next; so it decides the same whatever the
+/// order or the repeats the feed hands messages out in. Checkpoint [`Checker::CHECKPOINT`]
+/// records how far the view's decisions are committed; on start the view is rebuilt by
+/// replaying the store up to it (the decisions are taken again and not appended: they
+/// were). After a failure the view is dropped and rebuilt the same way.
 pub(crate) struct Checker {
     store: Arc<dyn EventStore>,
-    projection: TallyProjection,
+    view: Option<CheckerView>,
 }
 
 impl Checker {
+    /// The checkpoint of the checker's view.
+    pub(crate) const CHECKPOINT: &'static str = "checker-view";
+
     pub(crate) fn new(store: Arc<dyn EventStore>) -> Checker {
-        Checker {
-            store,
-            projection: TallyProjection::new(),
+        Checker { store, view: None }
+    }
+
+    /// Applies every event after the view's position, committing each one's decision.
+    async fn catch_up(&mut self) -> Result<u64, Failure> {
+        let store = self.store.clone();
+        let view = match &mut self.view {
+            Some(view) => view,
+            None => self.view.insert(rebuild_view(store.as_ref()).await?),
+        };
+        let mut appended = 0;
+        loop {
+            let events = store.read_all_after(view.position(), VIEW_PAGE).await?;
+            let Some(last) = events.last() else { break };
+            if last.position.is_none() {
+                return Err(Failure::Transient(ServiceError::Unpositioned(
+                    last.event_id,
+                )));
+            }
+            let full = events.len() == VIEW_PAGE;
+            for envelope in &events {
+                let decision = match view.apply(envelope) {
+                    Ok(decision) => decision,
+                    Err(rejection) => {
+                        tracing::warn!(event_id = %envelope.event_id, %rejection, "the checker passes over an event it cannot read");
+                        continue;
+                    }
+                };
+                match commit(store.as_ref(), decision.appends).await {
+                    Ok(count) => appended += count,
+                    Err(Failure::Rejected(rejection)) => {
+                        tracing::error!(cause = %envelope.event_id, %rejection, "the store refused what the checker decided")
+                    }
+                    Err(failure) => return Err(failure),
+                }
+            }
+            store
+                .save_checkpoint(Self::CHECKPOINT, view.position())
+                .await?;
+            if !full {
+                break;
+            }
+        }
+        Ok(appended)
+    }
+}
+
+/// The checkpoint of the checker's view: how far the checker's decisions are committed.
+pub const CHECKER_CHECKPOINT: &str = Checker::CHECKPOINT;
+
+/// Events the checker's view reads per query.
+const VIEW_PAGE: usize = 512;
+
+/// The checker's view as of its checkpoint: the store's events up to it, applied in order.
+async fn rebuild_view(store: &dyn EventStore) -> Result<CheckerView, ServiceError> {
+    let upto = store.load_checkpoint(Checker::CHECKPOINT).await?;
+    let mut view = CheckerView::new();
+    let mut after = GlobalPosition(0);
+    'read: while after < upto {
+        let events = store.read_all_after(after, VIEW_PAGE).await?;
+        let Some(last) = events.last() else { break };
+        after = last
+            .position
+            .ok_or(ServiceError::Unpositioned(last.event_id))?;
+        for envelope in &events {
+            if envelope.position.is_some_and(|p| p > upto) {
+                break 'read;
+            }
+            if let Err(rejection) = view.apply(envelope) {
+                tracing::warn!(event_id = %envelope.event_id, %rejection, "the checker passes over an event it cannot read");
+            }
         }
     }
+    tracing::info!(
+        position = view.position().0,
+        claims = view.claim_count(),
+        tally_version = view.tallies().version(),
+        "checker view rebuilt"
+    );
+    Ok(view)
 }
 
 #[async_trait]
@@ -182,9 +270,16 @@ impl Handler for Checker {
         ServiceKind::Checker
     }
     async fn handle(&mut self, _subject: &str, envelope: &Envelope) -> Result<u64, Failure> {
-        self.projection.catch_up(self.store.as_ref()).await?;
-        let appends = decide::on_claims_extracted(envelope, self.projection.tallies())?;
-        commit(self.store.as_ref(), appends).await
+        // A message of the checker's types that cannot be read is refused as such; the view
+        // passes over it when it gets there.
+        if CHECKER_INPUTS.contains(&envelope.event_type.as_str()) {
+            envelope.decode().map_err(Rejection::from)?;
+        }
+        let result = self.catch_up().await;
+        if result.is_err() {
+            self.view = None;
+        }
+        result
     }
 }
 
@@ -296,7 +391,9 @@ async fn settle(
 
 /// The durable consumer of a consuming service in JetStream mode: `ingest` on
 /// `<ns>.inbox.>`, `extractor` on `<ns>.events.article.submitted`, `checker` on
-/// `<ns>.events.claims.extracted`. `None` for the relay, which consumes the store.
+/// `<ns>.events.>` (it acts on extractions, tally declarations and corrections and review
+/// events, reading them from the store in order). `None` for the relay, which consumes the
+/// store.
 pub fn consumer_spec(namespace: &str, service: ServiceKind) -> Option<ConsumerSpec> {
     let filter = match service {
         ServiceKind::Relay => return None,
@@ -304,7 +401,9 @@ pub fn consumer_spec(namespace: &str, service: ServiceKind) -> Option<ConsumerSp
         ServiceKind::Extractor => {
             newsroom_events::subjects::event(namespace, ArticleSubmitted::TYPE)
         }
-        ServiceKind::Checker => newsroom_events::subjects::event(namespace, ClaimsExtracted::TYPE),
+        // One filter subject per consumer (NATS 2.9): every event, the checker's types
+        // taken by the checker, which reads the store in order on any of them.
+        ServiceKind::Checker => format!("{namespace}.events.>"),
     };
     Some(ConsumerSpec::new(
         service.as_str(),
@@ -318,7 +417,7 @@ pub fn consumer_spec(namespace: &str, service: ServiceKind) -> Option<ConsumerSp
 pub fn store_feed_types(service: ServiceKind) -> &'static [&'static str] {
     match service {
         ServiceKind::Extractor => &[ArticleSubmitted::TYPE],
-        ServiceKind::Checker => &[ClaimsExtracted::TYPE],
+        ServiceKind::Checker => &CHECKER_INPUTS,
         ServiceKind::Relay | ServiceKind::Ingest => &[],
     }
 }
@@ -348,8 +447,8 @@ pub async fn run_extractor(
     run_logged(&mut handler, &mut feed, &shutdown).await
 }
 
-/// Runs the checker on `feed` (a [`crate::StoreFeed`] of `claims.extracted` or a
-/// [`BusFeed`] on `<ns>.events.claims.extracted`) until `shutdown`.
+/// Runs the checker on `feed` (a [`crate::StoreFeed`] of [`CHECKER_INPUTS`] or a
+/// [`BusFeed`] on `<ns>.events.>`) until `shutdown`.
 pub async fn run_checker(
     store: Arc<dyn EventStore>,
     mut feed: impl Feed,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use newsroom_events::{ArticleSubmitted, ClaimChecked, ClaimsExtracted, Event, GlobalPosition};
 use newsroom_services::{
     results, run_all, run_until_idle, CancellationToken, Feed, ServeConfig, StoreFeed,
+    CHECKER_CHECKPOINT,
 };
 use newsroom_store::{EventStore, ExpectedVersion};
 use support::*;
@@ -46,9 +47,10 @@ async fn given_results_and_an_article_when_the_pipeline_runs_until_idle_then_eve
         // When the extractor and checker run until idle
         let report = run_until_idle(store.clone()).await.unwrap();
 
-        // Then the article was extracted once and every claim checked once
+        // Then the article was extracted once and every claim checked once (the checker
+        // handled the declaration and the extraction)
         assert_eq!(report.extractor.processed, 1);
-        assert_eq!(report.checker.processed, 1);
+        assert_eq!(report.checker.processed, 2);
         assert!(report.skipped.is_empty());
         let extracted = stored_of_type(store.as_ref(), ClaimsExtracted::TYPE).await;
         assert_eq!(extracted.len(), 1);
@@ -95,15 +97,17 @@ async fn given_the_checkpoints_are_lost_when_the_pipeline_runs_again_then_it_app
             .save_checkpoint("extractor", GlobalPosition(0))
             .await
             .unwrap();
-        store
-            .save_checkpoint("checker", GlobalPosition(0))
-            .await
-            .unwrap();
+        for checkpoint in ["checker", CHECKER_CHECKPOINT] {
+            store
+                .save_checkpoint(checkpoint, GlobalPosition(0))
+                .await
+                .unwrap();
+        }
         let again = run_until_idle(store.clone()).await.unwrap();
 
         // Then they handle everything again, and every append is an idempotent repeat
         assert_eq!(again.extractor.processed, 1);
-        assert_eq!(again.checker.processed, 1);
+        assert_eq!(again.checker.processed, 2);
         assert_eq!(again.extractor.appended + again.checker.appended, 0);
         assert_eq!(store.head().await.unwrap(), head);
     })
