@@ -193,3 +193,137 @@ pub async fn stored_of_type(store: &dyn EventStore, event_type: &str) -> Vec<Env
     }
     out
 }
+
+/// A constituency result of `year` for hand-made worlds: electorate 70,000, 200 invalid
+/// ballots, candidates `(name, party, votes)` in descending order of votes.
+pub fn seat_result(
+    year: u16,
+    id: &str,
+    name: &str,
+    nation: Nation,
+    region: &str,
+    candidates: &[(&str, &str, u64)],
+) -> ConstituencyResult {
+    let candidates: Vec<CandidateResult> = candidates
+        .iter()
+        .map(|(full, party, votes)| {
+            let (first, surname) = full.split_once(' ').unwrap();
+            candidate(first, surname, party, party, *votes)
+        })
+        .collect();
+    ConstituencyResult {
+        election: Year(year),
+        id: ConstituencyId::parse(id).unwrap(),
+        name: name.into(),
+        county: region.into(),
+        region: region.into(),
+        nation,
+        declared_at: None,
+        electorate: 70_000,
+        valid_votes: candidates.iter().map(|c| c.votes).sum(),
+        invalid_votes: 200,
+        candidates,
+    }
+}
+
+/// A claim of `article` (its `ordinal`th), about the 2015 election, stated as `eq`.
+pub fn claim(article: &str, ordinal: usize, kind: Kind, scope: Scope, claimed: Claimed) -> Claim {
+    let span = (ordinal * 10, ordinal * 10 + 9);
+    Claim {
+        article: article.into(),
+        claim_id: ClaimId::derive(article, span, kind, ordinal),
+        quote: format!("claim {ordinal} of {article}"),
+        span,
+        kind,
+        election: Year(2015),
+        change_from: None,
+        scope,
+        party: None,
+        candidate: None,
+        versus: None,
+        comparator: Comparator::Eq,
+        claimed,
+        ambiguity: None,
+    }
+}
+
+pub fn seat_scope(id: &str) -> Scope {
+    Scope::Constituency(ConstituencyId::parse(id).unwrap())
+}
+
+pub fn area_scope(name: &str) -> Scope {
+    Scope::Area(name.into())
+}
+
+pub fn number(value: i64) -> Claimed {
+    Claimed::Number(Figure::integer(value))
+}
+
+/// The envelope as the store hands it out at `position`.
+pub fn at(mut envelope: Envelope, position: u64) -> Envelope {
+    envelope.position = Some(newsroom_events::GlobalPosition(position));
+    envelope
+}
+
+/// The official results of `year` (2010 or 2015) from the House of Commons Library files
+/// beside the repository, parsed once per test binary.
+pub fn hoc_results(year: u16) -> Vec<ConstituencyResult> {
+    use std::sync::OnceLock;
+    static CACHE: OnceLock<std::collections::BTreeMap<u16, Vec<ConstituencyResult>>> =
+        OnceLock::new();
+    let all = CACHE.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/ge-results/raw/hoc-library");
+        let read = |name: &str| {
+            let bytes = std::fs::read(dir.join(name))
+                .unwrap_or_else(|e| panic!("the official results {name} must be there: {e}"));
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        [2010u16, 2015]
+            .into_iter()
+            .map(|y| {
+                let candidates = format!("HoC-GE{y}-results-by-candidate.csv");
+                let constituencies = format!("HoC-GE{y}-results-by-constituency.csv");
+                let (c, k) = (read(&candidates), read(&constituencies));
+                let results = newsroom_tally::parse_hoc(
+                    Year(y),
+                    newsroom_tally::SourceFile {
+                        name: &candidates,
+                        text: &c,
+                    },
+                    newsroom_tally::SourceFile {
+                        name: &constituencies,
+                        text: &k,
+                    },
+                )
+                .unwrap();
+                (y, results)
+            })
+            .collect()
+    });
+    all[&year].clone()
+}
+
+pub const CROYDON_SOUTH: &str = "E14000656";
+
+/// Croydon South 2015 as declared on the night: Emily Benn (Lab) 14,038, the valid votes
+/// 270 fewer than the corrected official figures (PROVENANCE.md).
+pub fn croydon_south_as_declared() -> ConstituencyResult {
+    let mut result = hoc_results(2015)
+        .into_iter()
+        .find(|r| r.id.as_str() == CROYDON_SOUTH)
+        .unwrap();
+    let benn = result
+        .candidates
+        .iter_mut()
+        .find(|c| c.name == "Emily Benn")
+        .unwrap();
+    assert_eq!(
+        benn.votes,
+        Votes(14_308),
+        "the HoC file holds the corrected figure"
+    );
+    benn.votes = Votes(14_038);
+    result.valid_votes = Votes(result.valid_votes.0 - 270);
+    result
+}
