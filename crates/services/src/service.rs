@@ -185,7 +185,8 @@ impl Checker {
         Checker { store, view: None }
     }
 
-    /// Applies every event after the view's position, committing each one's decision.
+    /// Applies every event after the view's position until none is left, committing each
+    /// one's decision before the next.
     async fn catch_up(&mut self) -> Result<u64, Failure> {
         let store = self.store.clone();
         let view = match &mut self.view {
@@ -201,7 +202,6 @@ impl Checker {
                     last.event_id,
                 )));
             }
-            let full = events.len() == VIEW_PAGE;
             for envelope in &events {
                 let decision = match view.apply(envelope) {
                     Ok(decision) => decision,
@@ -218,12 +218,11 @@ impl Checker {
                     Err(failure) => return Err(failure),
                 }
             }
+            // Reading on until nothing is left takes in the checker's own appends, so an
+            // idle checker's checkpoint is the store's head.
             store
                 .save_checkpoint(Self::CHECKPOINT, view.position())
                 .await?;
-            if !full {
-                break;
-            }
         }
         Ok(appended)
     }
