@@ -320,3 +320,151 @@ async fn given_producers_on_the_inbox_when_every_service_runs_on_jetstream_with_
     })
     .await;
 }
+
+#[tokio::test]
+async fn given_every_service_on_jetstream_with_postgres_when_croydon_south_is_corrected_then_the_rechecks_reach_the_store_and_the_bus(
+) {
+    use newsroom_claims::{Claimed, Kind, Outcome, Verdict};
+    use newsroom_events::{Event, TallyCorrected, TallyDeclared, VerdictChanged};
+    use newsroom_services::{claim_history, correct, tally_declared_event, Correction};
+    use newsroom_tally::{PartyCode, Votes, Year};
+
+    with_postgres(|database_url| async move {
+        // Given all four services on JetStream over PostgreSQL
+        let ns = fresh_namespace();
+        let producer = bus(&ns).await;
+        let nats = NatsConfig {
+            namespace: ns.clone(),
+            ..NatsConfig::new(nats_url())
+        };
+        let shutdown = CancellationToken::new();
+        let serving = tokio::spawn(run_all(
+            ServeConfig::jetstream(database_url.clone(), nats),
+            shutdown.clone(),
+        ));
+        let store: Arc<dyn EventStore> = newsroom_store::connect(&database_url).await.unwrap();
+        let mut changes = producer
+            .consumer("probe", &format!("{ns}.events.{}", VerdictChanged::TYPE), 1)
+            .await
+            .unwrap();
+
+        // And Croydon South as declared on the night, submitted on the inbox
+        producer
+            .submit(&tally_declared_event(
+                croydon_south_as_declared(),
+                "test/results-feed",
+            ))
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while stored_of_type(store.as_ref(), TallyDeclared::TYPE)
+            .await
+            .is_empty()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the declaration was not stored"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // And claims about it, extracted and checked
+        let seat = || {
+            newsroom_claims::Scope::Constituency(
+                newsroom_tally::ConstituencyId::parse(CROYDON_SOUTH).unwrap(),
+            )
+        };
+        let mut benn = claim("croydon", 0, Kind::Votes, seat(), number(14_038));
+        benn.candidate = Some("Emily Benn".into());
+        let majority = claim("croydon", 1, Kind::Majority, seat(), number(17_410));
+        let mut winner = claim("croydon", 2, Kind::Outcome, seat(), number(0));
+        winner.claimed = Claimed::Outcome(Outcome::Party(PartyCode::new("Con")));
+        let claims = vec![benn.clone(), majority.clone(), winner];
+        let extraction =
+            claims_extracted(&article_envelope("croydon", "Croydon."), "croydon", claims);
+        store
+            .append(
+                &extraction.stream_id.clone(),
+                ExpectedVersion::Any,
+                vec![extraction],
+            )
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while stored_of_type(store.as_ref(), ClaimChecked::TYPE)
+            .await
+            .len()
+            < 3
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the claims were not checked"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        // When the correction is published on the inbox (as `tallies correct --nats` does)
+        let corrected = correct(
+            store.as_ref(),
+            &producer,
+            &Correction {
+                election: Year(2015),
+                constituency: CROYDON_SOUTH.into(),
+                candidate: "Emily Benn".into(),
+                votes: Votes(14_308),
+                reason: "Electoral Commission correction of 31 July 2015".into(),
+            },
+            "test/results-feed",
+        )
+        .await
+        .unwrap();
+        assert_eq!(corrected.envelope.event_type, TallyCorrected::TYPE);
+
+        // Then the two verdict changes arrive on the bus, caused by the correction
+        let mut arrived = Vec::new();
+        for _ in 0..2 {
+            let d = next_within(&mut changes, Duration::from_secs(30))
+                .await
+                .expect("a verdict change on the bus");
+            let envelope = newsroom_events::Envelope::from_slice(&d.payload).unwrap();
+            assert_eq!(envelope.causation_id, Some(corrected.envelope.event_id));
+            let Event::VerdictChanged(change) = envelope.decode().unwrap() else {
+                panic!("verdict.changed")
+            };
+            arrived.push((change.claim_id, change.from, change.to));
+            d.ack().await.unwrap();
+        }
+        arrived.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut expected = vec![
+            (
+                benn.claim_id.clone(),
+                Verdict::Accurate,
+                Verdict::Inaccurate,
+            ),
+            (
+                majority.claim_id.clone(),
+                Verdict::Accurate,
+                Verdict::Inaccurate,
+            ),
+        ];
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(arrived, expected);
+        assert!(next_within(&mut changes, Duration::from_secs(1))
+            .await
+            .is_none());
+        // And the store holds the claim's history: right when published, wrong now
+        let history = claim_history(store.as_ref(), &benn.claim_id).await.unwrap();
+        assert_eq!(
+            history.verdicts(),
+            [(Verdict::Accurate, Some(1)), (Verdict::Inaccurate, Some(2))]
+        );
+
+        shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(15), serving)
+            .await
+            .expect("stopped in time")
+            .unwrap()
+            .unwrap();
+        producer.delete_streams().await.unwrap();
+    })
+    .await;
+}

@@ -523,3 +523,91 @@ async fn given_croydon_south_as_declared_when_emily_benns_votes_are_corrected_th
     })
     .await;
 }
+
+// --- the replay's pace --------------------------------------------------------------
+
+fn minutes_apart(count: usize) -> Vec<newsroom_tally::ConstituencyResult> {
+    hoc_results(2015)
+        .into_iter()
+        .take(count)
+        .enumerate()
+        .map(|(i, mut r)| {
+            let start = chrono::NaiveDate::from_ymd_opt(2015, 5, 8)
+                .unwrap()
+                .and_hms_opt(2, 0, 0)
+                .unwrap();
+            r.declared_at = Some(start + chrono::Duration::minutes(i as i64));
+            r
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn given_declarations_a_minute_apart_when_replayed_at_600_times_real_time_then_they_come_a_tenth_of_a_second_apart(
+) {
+    with_sqlite(|store, _| async move {
+        let schedule = replay_declarations(minutes_apart(3), Speed::Times(600.0));
+        let started = Instant::now();
+        let mut seen = Vec::new();
+
+        let report = replay(
+            &Producer::Store(store.clone()),
+            &schedule,
+            SOURCE,
+            &CancellationToken::new(),
+            |s, delivered| seen.push((s.result.name.clone(), delivered, started.elapsed())),
+        )
+        .await
+        .unwrap();
+
+        assert_eq!(
+            (report.new, report.duplicates, report.stopped),
+            (3, 0, false)
+        );
+        assert!(seen[1].2 >= Duration::from_millis(100), "{seen:?}");
+        assert!(seen[2].2 >= Duration::from_millis(200), "{seen:?}");
+        assert!(seen[2].2 < Duration::from_secs(5), "{seen:?}");
+        assert!(seen.iter().all(|(_, d, _)| *d == Delivered::New));
+        let stored = stored_of_type(store.as_ref(), newsroom_events::TallyDeclared::TYPE).await;
+        let names: Vec<String> = stored
+            .iter()
+            .map(|e| match e.decode().unwrap() {
+                Event::TallyDeclared(d) => d.result.name,
+                _ => unreachable!("filtered by type"),
+            })
+            .collect();
+        let expected: Vec<String> = schedule.iter().map(|s| s.result.name.clone()).collect();
+        assert_eq!(names, expected);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn given_a_replay_in_progress_when_shut_down_then_it_stops_before_the_next_declaration() {
+    with_sqlite(|store, _| async move {
+        // One declaration now, the next ten minutes later at real time
+        let schedule = replay_declarations(minutes_apart(2), Speed::Times(1.0 / 10.0));
+        let shutdown = CancellationToken::new();
+        let stopper = {
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                shutdown.cancel();
+            })
+        };
+
+        let report = replay(
+            &Producer::Store(store.clone()),
+            &schedule,
+            SOURCE,
+            &shutdown,
+            |_, _| {},
+        )
+        .await
+        .unwrap();
+
+        assert_eq!((report.new, report.stopped), (1, true));
+        stopper.await.unwrap();
+    })
+    .await;
+}
