@@ -148,7 +148,7 @@ fn check_micros(
     what: &'static str,
     time: DateTime<Utc>,
 ) -> Result<(), CanonicalError> {
-    if time.nanosecond() % 1_000 != 0 {
+    if !time.nanosecond().is_multiple_of(1_000) {
         return Err(CanonicalError::SubMicrosecond {
             position,
             what,

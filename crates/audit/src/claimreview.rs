@@ -326,10 +326,10 @@ fn explanation(claim: &ClaimState) -> String {
 
 /// Reads every event of the store in global order and writes the ClaimReviews as a JSON
 /// array of JSON-LD objects.
-pub async fn claimreview(
+pub async fn claimreview<W: Write + ?Sized>(
     store: &dyn EventStore,
     options: ClaimReviewOptions,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> Result<usize, AuditError> {
     let mut reviews = ClaimReviews::new(options);
     let mut after = GlobalPosition(0);

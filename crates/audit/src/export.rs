@@ -14,7 +14,7 @@ use crate::canonical::{self, format_time, AuditedEvent, Hash, LinkFields};
 use crate::manifest::{
     self, Checkpoint, CheckpointLog, Filter, Manifest, SignedManifest, FORMAT, MAX_CHECKPOINTS,
 };
-use crate::record::{self, Format, LineOut};
+use crate::record::{Format, LineOut, Sink};
 use crate::AuditError;
 
 /// How many events one store read returns; memory use is bounded by one page.
@@ -241,16 +241,18 @@ pub struct ExportOptions {
 /// Exports the store's events up to its head when the export starts: pages through
 /// [`EventStore::read_all_after`] ([`PAGE_SIZE`] events at a time), writes each included
 /// event's line to `out`, then the manifest signed with `key`.
-pub async fn export(
+///
+/// The future is `Send` when `W` is, so it can run in a spawned task.
+pub async fn export<W: Write + ?Sized>(
     store: &dyn EventStore,
     key: &SigningKey,
     options: &ExportOptions,
-    out: &mut dyn Write,
+    out: &mut W,
 ) -> Result<SignedManifest, AuditError> {
     let through = store.head().await?.0;
     let bar = progress_bar(options.progress, through);
     let mut exporter = Exporter::new(options.filter.clone());
-    let mut sink = record::sink(options.format, out);
+    let mut sink = Sink::new(options.format, out);
     'pages: while exporter.seen() < through {
         let page = store
             .read_all_after(GlobalPosition(exporter.seen()), PAGE_SIZE)

@@ -93,14 +93,14 @@ impl CheckpointLog {
     }
 
     pub fn record(&mut self, checkpoint: Checkpoint) {
-        if checkpoint.line % self.stride != 0 {
+        if !checkpoint.line.is_multiple_of(self.stride) {
             return;
         }
         self.list.push(checkpoint);
         if self.list.len() > self.max {
             self.stride *= 2;
             let stride = self.stride;
-            self.list.retain(|c| c.line % stride == 0);
+            self.list.retain(|c| c.line.is_multiple_of(stride));
         }
     }
 

@@ -56,69 +56,14 @@ pub struct LineOut<'a> {
     pub canonical: &'a [u8],
 }
 
-/// Where the exporter writes records.
-pub trait RecordSink {
-    fn event(&mut self, line: &LineOut<'_>) -> io::Result<()>;
-    fn manifest(&mut self, signed: &SignedManifest) -> io::Result<()>;
-    fn flush(&mut self) -> io::Result<()>;
-}
-
-/// The sink of a format, writing to `out`.
-pub fn sink<'w>(format: Format, out: &'w mut dyn Write) -> Box<dyn RecordSink + 'w> {
-    match format {
-        Format::Jsonl => Box::new(JsonlSink {
-            out: io::BufWriter::with_capacity(1 << 16, out),
-        }),
-        Format::Csv => Box::new(CsvSink {
-            out: csv::Writer::from_writer(out),
-            header_written: false,
-        }),
-    }
-}
-
-struct JsonlSink<'w> {
-    out: io::BufWriter<&'w mut dyn Write>,
-}
-
-impl RecordSink for JsonlSink<'_> {
-    fn event(&mut self, line: &LineOut<'_>) -> io::Result<()> {
-        // Keys in sorted order and nothing to escape in the fixed fields, so every line is
-        // itself RFC 8785 canonical JSON.
-        self.out.write_all(b"{\"event\":")?;
-        self.out.write_all(line.canonical)?;
-        write!(
-            self.out,
-            ",\"export_hash\":\"{}\",\"hash\":\"{}\",\"prev_hash\":\"{}\",\"prev_position\":{},\"recorded_at\":",
-            line.export_hash, line.hash, line.prev_hash, line.prev_position
-        )?;
-        serde_json::to_writer(&mut self.out, line.recorded_at)?;
-        self.out.write_all(b"}\n")
-    }
-
-    fn manifest(&mut self, signed: &SignedManifest) -> io::Result<()> {
-        let bytes = serde_json_canonicalizer::to_vec(signed)?;
-        self.out.write_all(&bytes)?;
-        self.out.write_all(b"\n")
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-struct CsvSink<'w> {
-    out: csv::Writer<&'w mut dyn Write>,
-    header_written: bool,
-}
-
-impl CsvSink<'_> {
-    fn header(&mut self) -> io::Result<()> {
-        if !self.header_written {
-            self.out.write_record(CSV_COLUMNS).map_err(csv_io)?;
-            self.header_written = true;
-        }
-        Ok(())
-    }
+/// Where the exporter writes records: a writer in one of the formats. `Send` whenever the
+/// writer is, so an export can run in a spawned task (an HTTP handler).
+pub enum Sink<O: Write> {
+    Jsonl(io::BufWriter<O>),
+    Csv {
+        out: Box<csv::Writer<O>>,
+        header_written: bool,
+    },
 }
 
 fn csv_io(e: csv::Error) -> io::Error {
@@ -128,46 +73,98 @@ fn csv_io(e: csv::Error) -> io::Error {
     }
 }
 
-impl RecordSink for CsvSink<'_> {
-    fn event(&mut self, line: &LineOut<'_>) -> io::Result<()> {
-        self.header()?;
-        let e = line.event;
-        let payload = serde_json_canonicalizer::to_string(&e.payload)?;
-        let causation = e.causation_id.map(|c| c.to_string()).unwrap_or_default();
-        self.out
-            .write_record([
-                "event",
-                &line.prev_position.to_string(),
-                &line.prev_hash.to_hex(),
-                &line.hash.to_hex(),
-                &line.export_hash.to_hex(),
-                line.recorded_at,
-                &e.position.to_string(),
-                &e.event_id.to_string(),
-                &e.stream_id,
-                &e.stream_version.to_string(),
-                &e.event_type,
-                &e.schema_version.to_string(),
-                &e.occurred_at,
-                &e.correlation_id.to_string(),
-                &causation,
-                &e.source,
-                &payload,
-            ])
-            .map_err(csv_io)
+impl<O: Write> Sink<O> {
+    /// The sink of a format, writing to `out`.
+    pub fn new(format: Format, out: O) -> Sink<O> {
+        match format {
+            Format::Jsonl => Sink::Jsonl(io::BufWriter::with_capacity(1 << 16, out)),
+            Format::Csv => Sink::Csv {
+                out: Box::new(csv::Writer::from_writer(out)),
+                header_written: false,
+            },
+        }
     }
 
-    fn manifest(&mut self, signed: &SignedManifest) -> io::Result<()> {
-        self.header()?;
+    fn csv_header(out: &mut csv::Writer<O>, header_written: &mut bool) -> io::Result<()> {
+        if !*header_written {
+            out.write_record(CSV_COLUMNS).map_err(csv_io)?;
+            *header_written = true;
+        }
+        Ok(())
+    }
+
+    pub fn event(&mut self, line: &LineOut<'_>) -> io::Result<()> {
+        match self {
+            Sink::Jsonl(out) => {
+                // Keys in sorted order and nothing to escape in the fixed fields, so every
+                // line is itself RFC 8785 canonical JSON.
+                out.write_all(b"{\"event\":")?;
+                out.write_all(line.canonical)?;
+                write!(
+                    out,
+                    ",\"export_hash\":\"{}\",\"hash\":\"{}\",\"prev_hash\":\"{}\",\"prev_position\":{},\"recorded_at\":",
+                    line.export_hash, line.hash, line.prev_hash, line.prev_position
+                )?;
+                serde_json::to_writer(&mut *out, line.recorded_at)?;
+                out.write_all(b"}\n")
+            }
+            Sink::Csv {
+                out,
+                header_written,
+            } => {
+                Self::csv_header(out, header_written)?;
+                let e = line.event;
+                let payload = serde_json_canonicalizer::to_string(&e.payload)?;
+                let causation = e.causation_id.map(|c| c.to_string()).unwrap_or_default();
+                out.write_record([
+                    "event",
+                    &line.prev_position.to_string(),
+                    &line.prev_hash.to_hex(),
+                    &line.hash.to_hex(),
+                    &line.export_hash.to_hex(),
+                    line.recorded_at,
+                    &e.position.to_string(),
+                    &e.event_id.to_string(),
+                    &e.stream_id,
+                    &e.stream_version.to_string(),
+                    &e.event_type,
+                    &e.schema_version.to_string(),
+                    &e.occurred_at,
+                    &e.correlation_id.to_string(),
+                    &causation,
+                    &e.source,
+                    &payload,
+                ])
+                .map_err(csv_io)
+            }
+        }
+    }
+
+    pub fn manifest(&mut self, signed: &SignedManifest) -> io::Result<()> {
         let json = serde_json_canonicalizer::to_string(signed)?;
-        let mut row: Vec<&str> = vec![""; CSV_COLUMNS.len()];
-        row[0] = "manifest";
-        row[CSV_COLUMNS.len() - 1] = &json;
-        self.out.write_record(&row).map_err(csv_io)
+        match self {
+            Sink::Jsonl(out) => {
+                out.write_all(json.as_bytes())?;
+                out.write_all(b"\n")
+            }
+            Sink::Csv {
+                out,
+                header_written,
+            } => {
+                Self::csv_header(out, header_written)?;
+                let mut row: Vec<&str> = vec![""; CSV_COLUMNS.len()];
+                row[0] = "manifest";
+                row[CSV_COLUMNS.len() - 1] = &json;
+                out.write_record(&row).map_err(csv_io)
+            }
+        }
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Jsonl(out) => out.flush(),
+            Sink::Csv { out, .. } => out.flush(),
+        }
     }
 }
 
