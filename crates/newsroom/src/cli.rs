@@ -28,7 +28,7 @@ pub struct Cli {
     pub global: GlobalArgs,
 
     /// Log more: -v for progress of the services (info), -vv for every message (debug).
-    /// RUST_LOG overrides.
+    /// RUST_LOG refines.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 

@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_chain(&error));
             ExitCode::FAILURE
         }
     }
@@ -77,6 +77,23 @@ fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Resul
         .block_on(future)
 }
 
+/// The error and its causes, `: `-separated, leaving out a cause whose message is already
+/// part of what is printed (many errors repeat their source in their own message).
+fn error_chain(error: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in error.chain() {
+        let message = cause.to_string();
+        if out.contains(&message) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&message);
+    }
+    out
+}
+
 /// Whether the error is stdout closing under us (`newsroom results | head`): not a failure.
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
@@ -84,4 +101,39 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot connect to {url}: {source}")]
+    struct Connect {
+        url: &'static str,
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn given_an_error_that_repeats_its_source_when_printed_then_the_source_shows_once() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let error = anyhow::Error::new(Connect {
+            url: "nats://h",
+            source: refused,
+        })
+        .context("cannot reach NATS");
+        assert_eq!(
+            error_chain(&error),
+            "cannot reach NATS: cannot connect to nats://h: refused"
+        );
+    }
+
+    #[test]
+    fn given_a_broken_pipe_anywhere_in_the_chain_then_it_is_recognised() {
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(is_broken_pipe(
+            &anyhow::Error::new(pipe).context("printing")
+        ));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
+    }
 }

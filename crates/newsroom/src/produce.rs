@@ -1,17 +1,14 @@
-//! The producer side: the events the command line publishes (articles, official results)
-//! with ids derived from their content, and where they go: the NATS inbox for the ingest
-//! service, or straight into the event store when running embedded.
+//! The producer side of the command line: articles as events with ids derived from their
+//! content, and connecting the services' [`Producer`] (the NATS inbox for the ingest
+//! service, or straight into the event store when running embedded).
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use newsroom_bus::Bus;
-use newsroom_events::{
-    subjects, ArticleSubmitted, Envelope, Event, EventId, StreamVersion, TallyDeclared,
-};
-use newsroom_store::{AppendOutcome, EventStore, ExpectedVersion};
-use newsroom_tally::ConstituencyResult;
+use newsroom_events::{subjects, ArticleSubmitted, Envelope, Event, EventId, StreamVersion};
+use newsroom_services::Producer;
+use newsroom_store::EventStore;
 
 use crate::settings::Settings;
 
@@ -33,88 +30,28 @@ pub fn article_event(article_id: &str, body: &str, published: Option<NaiveDate>)
     Envelope::new(&event, StreamVersion(1), SOURCE, id)
 }
 
-/// An official result as a `tally.declared`, its id derived from the result's JSON (the
-/// payload): importing the same results again is the same events, a corrected result a
-/// new one.
-pub fn tally_event(result: ConstituencyResult) -> Envelope {
-    let event = Event::TallyDeclared(TallyDeclared { result });
-    let id = EventId::from_content(
-        TallyDeclared::TYPE,
-        event.to_payload().to_string().as_bytes(),
-    );
-    Envelope::new(&event, StreamVersion(1), SOURCE, id)
-}
-
-/// What became of one published event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivered {
-    New,
-    /// The same event id was published (stored) before; nothing new.
-    Duplicate,
-}
-
-/// Where produced events go.
-#[derive(Clone)]
-pub enum Destination {
-    /// `<ns>.inbox.<type>` on JetStream, for the ingest service to store.
-    Inbox(Box<Bus>),
-    /// The event store itself (embedded mode).
-    Store(Arc<dyn EventStore>),
-}
-
-impl Destination {
-    /// The inbox with `--nats`, the store without.
-    pub async fn connect(settings: &Settings, client_name: &str) -> anyhow::Result<Destination> {
-        match &settings.nats {
-            Some(nats) => {
-                let bus = newsroom_services::connect_bus(nats, client_name)
-                    .await
-                    .with_context(|| format!("cannot reach NATS at {}", nats.url))?;
-                Ok(Destination::Inbox(Box::new(bus)))
-            }
-            None => Ok(Destination::Store(open_store(settings).await?)),
-        }
+/// Where produced events go: the NATS inbox (for the ingest service to store) with
+/// `--nats`, the event store itself without.
+pub async fn connect_producer(settings: &Settings, client_name: &str) -> anyhow::Result<Producer> {
+    match &settings.nats {
+        // The error names the URL.
+        Some(nats) => Ok(Producer::Inbox(
+            newsroom_services::connect_bus(nats, client_name).await?,
+        )),
+        None => Ok(Producer::Store(open_store(settings).await?)),
     }
+}
 
-    /// Publishes one event and waits until it is stored (JetStream acknowledged it, or the
-    /// store committed it).
-    pub async fn publish(&self, envelope: &Envelope) -> anyhow::Result<Delivered> {
-        match self {
-            Destination::Inbox(bus) => {
-                let published = bus.submit(envelope).await?;
-                Ok(if published.duplicate {
-                    Delivered::Duplicate
-                } else {
-                    Delivered::New
-                })
-            }
-            Destination::Store(store) => {
-                let outcome = store
-                    .append(
-                        &envelope.stream_id,
-                        ExpectedVersion::Any,
-                        vec![envelope.clone()],
-                    )
-                    .await?;
-                Ok(match outcome {
-                    AppendOutcome::Appended { .. } => Delivered::New,
-                    AppendOutcome::AlreadyStored => Delivered::Duplicate,
-                })
-            }
+/// Where a producer puts events of `event_type`, in words.
+pub fn describe(producer: &Producer, settings: &Settings, event_type: &str) -> String {
+    match producer {
+        Producer::Inbox(bus) => {
+            format!(
+                "NATS {}",
+                subjects::inbox(bus.namespace().as_str(), event_type)
+            )
         }
-    }
-
-    /// Where events of `event_type` go, in words.
-    pub fn describe(&self, settings: &Settings, event_type: &str) -> String {
-        match self {
-            Destination::Inbox(bus) => {
-                format!(
-                    "NATS {}",
-                    subjects::inbox(bus.namespace().as_str(), event_type)
-                )
-            }
-            Destination::Store(_) => format!("the event store ({})", settings.store_description()),
-        }
+        Producer::Store(_) => format!("the event store ({})", settings.store_description()),
     }
 }
 

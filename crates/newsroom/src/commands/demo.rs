@@ -14,7 +14,7 @@ use super::tallies::{load_results, publish_results, year_list};
 use super::{print_reports, text_files};
 use crate::cli::{DemoArgs, GlobalArgs, DEFAULT_SEEDS_DIR, DEMO_PUBLISHED};
 use crate::hoc_dir::HocDir;
-use crate::produce::{open_store_at, Destination};
+use crate::produce::open_store_at;
 use crate::progress;
 use crate::render::verdict_counts;
 use crate::settings::sqlite_url;
@@ -43,16 +43,16 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
     remove_database(&database)?;
     let url = sqlite_url(&database);
     let store = open_store_at(&url).await?;
-    let destination = Destination::Store(store.clone());
+    let producer = newsroom_services::Producer::Store(store.clone());
 
-    let count = publish_results(&destination, results).await?;
+    let count = publish_results(&producer, results).await?;
     eprintln!(
         "imported {} official results of {}",
         count.new,
         year_list(&years)
     );
 
-    let submitted = submit_files(&destination, &files, Some(published)).await?;
+    let submitted = submit_files(&producer, &files, Some(published)).await?;
     eprintln!(
         "submitted {} articles, published {published}",
         submitted.articles.len()

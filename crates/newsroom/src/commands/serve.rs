@@ -31,7 +31,7 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
     tokio::spawn(cancel_on_signal(shutdown.clone()));
     run_all(config, shutdown.clone())
         .await
-        .context("the services stopped")?;
+        .context("newsroom serve failed")?;
     if shutdown.is_cancelled() {
         eprintln!("newsroom: stopped");
     }

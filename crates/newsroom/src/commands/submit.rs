@@ -8,17 +8,19 @@ use newsroom_events::ArticleSubmitted;
 
 use super::{article_id, read_article};
 use crate::cli::SubmitArgs;
-use crate::produce::{article_event, Delivered, Destination};
+use newsroom_services::{Delivered, Producer, Publish as _};
+
+use crate::produce::{article_event, connect_producer, describe};
 use crate::settings::Settings;
 
 pub async fn run(settings: &Settings, args: &SubmitArgs) -> anyhow::Result<ExitCode> {
-    let destination = Destination::connect(settings, "newsroom/submit").await?;
-    let submitted = submit_files(&destination, &args.files, args.published).await?;
+    let producer = connect_producer(settings, "newsroom/submit").await?;
+    let submitted = submit_files(&producer, &args.files, args.published).await?;
     eprintln!(
         "{} of {} articles submitted to {}",
         submitted.articles.len(),
         args.files.len(),
-        destination.describe(settings, ArticleSubmitted::TYPE)
+        describe(&producer, settings, ArticleSubmitted::TYPE)
     );
     Ok(if submitted.failed > 0 {
         ExitCode::FAILURE
@@ -39,7 +41,7 @@ pub struct Submitted {
 /// Publishes each file as an article (id = file name, body = the file's text exactly).
 /// A file that cannot be read is reported and skipped; a publish that fails stops all.
 pub async fn submit_files(
-    destination: &Destination,
+    producer: &Producer,
     files: &[PathBuf],
     published: Option<NaiveDate>,
 ) -> anyhow::Result<Submitted> {
@@ -55,7 +57,7 @@ pub async fn submit_files(
         };
         let article = article_id(file);
         let envelope = article_event(&article, &body, published);
-        match destination.publish(&envelope).await? {
+        match producer.publish(&envelope).await? {
             Delivered::New => tracing::info!(%article, event_id = %envelope.event_id, "submitted"),
             Delivered::Duplicate => {
                 eprintln!("{article}: submitted before with the same text and date; not again")

@@ -8,7 +8,9 @@ use newsroom_tally::{ConstituencyResult, Year};
 
 use crate::cli::ImportArgs;
 use crate::hoc_dir::HocDir;
-use crate::produce::{tally_event, Delivered, Destination};
+use newsroom_services::{tally_declared_event, Delivered, Producer, Publish as _};
+
+use crate::produce::{connect_producer, describe, SOURCE};
 use crate::progress;
 use crate::settings::Settings;
 
@@ -22,13 +24,13 @@ pub async fn import(settings: &Settings, args: &ImportArgs) -> anyhow::Result<Ex
     let asked: Vec<Year> = args.years.iter().copied().map(Year).collect();
     let years = hoc.select(&asked)?;
     let results = load_results(&hoc, &years)?;
-    let destination = Destination::connect(settings, "newsroom/tallies-import").await?;
-    let count = publish_results(&destination, results).await?;
+    let producer = connect_producer(settings, "newsroom/tallies-import").await?;
+    let count = publish_results(&producer, results).await?;
     eprintln!(
         "{} official results of {} published to {}: {} new, {} already there",
         count.new + count.duplicates,
         year_list(&years),
-        destination.describe(settings, TallyDeclared::TYPE),
+        describe(&producer, settings, TallyDeclared::TYPE),
         count.new,
         count.duplicates,
     );
@@ -57,13 +59,16 @@ pub struct Count {
 
 /// Publishes one `tally.declared` per result, with a progress bar.
 pub async fn publish_results(
-    destination: &Destination,
+    producer: &Producer,
     results: Vec<ConstituencyResult>,
 ) -> anyhow::Result<Count> {
-    let envelopes: Vec<Envelope> = results.into_iter().map(tally_event).collect();
+    let envelopes: Vec<Envelope> = results
+        .into_iter()
+        .map(|result| tally_declared_event(result, SOURCE))
+        .collect();
     let bar = progress::bar(envelopes.len() as u64, "publishing");
     let count = futures::stream::iter(&envelopes)
-        .map(|envelope| destination.publish(envelope))
+        .map(|envelope| producer.publish(envelope))
         .buffer_unordered(IN_FLIGHT)
         .inspect_ok(|_| bar.inc(1))
         .try_fold(Count::default(), |mut count, delivered| async move {
@@ -75,7 +80,7 @@ pub async fn publish_results(
         })
         .await;
     bar.finish_and_clear();
-    count
+    Ok(count?)
 }
 
 /// `2010, 2015 and 2017`.
