@@ -103,6 +103,40 @@ pub struct ReviewReopened {
     pub by: String,
 }
 
+/// What the holder of an access token may do in the review service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessRole {
+    /// Reads the queue and claims; assigns, confirms, overrides and reopens.
+    Editor,
+    /// An editor who may also approve another editor's override.
+    Approver,
+    /// Reads only.
+    Auditor,
+    /// Everything, and issues and revokes tokens.
+    Admin,
+}
+
+/// An access token was issued. Only the token's SHA-256 is recorded, never the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TokenIssued {
+    /// Who holds the token: the name their actions are recorded under.
+    pub name: String,
+    pub role: AccessRole,
+    /// SHA-256 of the token, lowercase hex.
+    pub token_hash: String,
+    pub by: String,
+}
+
+/// An access token was revoked; requests bearing it are refused from now on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TokenRevoked {
+    pub name: String,
+    /// SHA-256 of the token, lowercase hex.
+    pub token_hash: String,
+    pub by: String,
+}
+
 /// Every event the backend knows, typed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -116,6 +150,8 @@ pub enum Event {
     ReviewDecided(ReviewDecided),
     OverrideApproved(OverrideApproved),
     ReviewReopened(ReviewReopened),
+    TokenIssued(TokenIssued),
+    TokenRevoked(TokenRevoked),
 }
 
 /// One row of the event catalogue: type name, current schema version, description.
@@ -188,6 +224,18 @@ pub const EVENT_TYPES: &[EventType] = &[
         description: "A decided claim was reopened for review. Stream `review-<claim id>`.",
         schema: || schemars::schema_for!(ReviewReopened),
     },
+    EventType {
+        name: TokenIssued::TYPE,
+        schema_version: 1,
+        description: "An access token was issued to a person with a role; only its SHA-256 is recorded. Stream `access-<name>`.",
+        schema: || schemars::schema_for!(TokenIssued),
+    },
+    EventType {
+        name: TokenRevoked::TYPE,
+        schema_version: 1,
+        description: "An access token was revoked. Stream `access-<name>`.",
+        schema: || schemars::schema_for!(TokenRevoked),
+    },
 ];
 
 impl ArticleSubmitted {
@@ -219,6 +267,17 @@ impl OverrideApproved {
 }
 impl ReviewReopened {
     pub const TYPE: &'static str = "review.reopened";
+}
+impl TokenIssued {
+    pub const TYPE: &'static str = "access.token_issued";
+}
+impl TokenRevoked {
+    pub const TYPE: &'static str = "access.token_revoked";
+}
+
+/// The stream of the access tokens issued to one person.
+pub fn access_stream(name: &str) -> StreamId {
+    StreamId(format!("access-{name}"))
 }
 
 /// The stream of one claim's editorial review.
@@ -254,6 +313,8 @@ impl Event {
             Event::ReviewDecided(_) => ReviewDecided::TYPE,
             Event::OverrideApproved(_) => OverrideApproved::TYPE,
             Event::ReviewReopened(_) => ReviewReopened::TYPE,
+            Event::TokenIssued(_) => TokenIssued::TYPE,
+            Event::TokenRevoked(_) => TokenRevoked::TYPE,
         }
     }
 
@@ -273,6 +334,8 @@ impl Event {
             Event::ReviewDecided(e) => review_stream(&e.claim_id.0),
             Event::OverrideApproved(e) => review_stream(&e.claim_id.0),
             Event::ReviewReopened(e) => review_stream(&e.claim_id.0),
+            Event::TokenIssued(e) => access_stream(&e.name),
+            Event::TokenRevoked(e) => access_stream(&e.name),
         }
     }
 
@@ -288,6 +351,8 @@ impl Event {
             Event::ReviewDecided(e) => serde_json::to_value(e),
             Event::OverrideApproved(e) => serde_json::to_value(e),
             Event::ReviewReopened(e) => serde_json::to_value(e),
+            Event::TokenIssued(e) => serde_json::to_value(e),
+            Event::TokenRevoked(e) => serde_json::to_value(e),
         };
         // Serialising these plain data types cannot fail: no maps with non-string keys.
         v.unwrap_or(serde_json::Value::Null)
@@ -329,6 +394,8 @@ impl Event {
             ReviewDecided::TYPE => Event::ReviewDecided(de(event_type, payload)?),
             OverrideApproved::TYPE => Event::OverrideApproved(de(event_type, payload)?),
             ReviewReopened::TYPE => Event::ReviewReopened(de(event_type, payload)?),
+            TokenIssued::TYPE => Event::TokenIssued(de(event_type, payload)?),
+            TokenRevoked::TYPE => Event::TokenRevoked(de(event_type, payload)?),
             other => return Err(DecodeError::UnknownType(other.to_owned())),
         })
     }
