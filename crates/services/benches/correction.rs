@@ -9,7 +9,6 @@
 //! areas holding it, through the checker's index, not the 10,000.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::sync::Arc;

@@ -101,7 +101,9 @@ pub fn corrected_result(
     let mut corrected = current.clone();
     corrected.candidates[index].votes = votes;
     // Stable: candidates with equal votes keep their declared order.
-    corrected.candidates.sort_by(|a, b| b.votes.cmp(&a.votes));
+    corrected
+        .candidates
+        .sort_by_key(|c| std::cmp::Reverse(c.votes));
     corrected.valid_votes = corrected.candidates.iter().map(|c| c.votes).sum();
     let ballots = corrected.valid_votes.0 + corrected.invalid_votes;
     if ballots > corrected.electorate {

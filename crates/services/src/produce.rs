@@ -91,7 +91,7 @@ impl Publish for dyn EventStore {
 /// Where a producer's events go: the inbox with NATS, the store without.
 #[derive(Clone)]
 pub enum Producer {
-    Inbox(Bus),
+    Inbox(Box<Bus>),
     Store(Arc<dyn EventStore>),
 }
 
@@ -99,7 +99,7 @@ pub enum Producer {
 impl Publish for Producer {
     async fn publish(&self, envelope: &Envelope) -> Result<Delivered, ServiceError> {
         match self {
-            Producer::Inbox(bus) => Publish::publish(bus, envelope).await,
+            Producer::Inbox(bus) => Publish::publish(bus.as_ref(), envelope).await,
             Producer::Store(store) => store.as_ref().publish(envelope).await,
         }
     }
@@ -128,7 +128,7 @@ impl FromStr for Speed {
             return Ok(Speed::Max);
         }
         match t.parse::<f64>() {
-            Ok(v) if v == 0.0 => Ok(Speed::Max),
+            Ok(0.0) => Ok(Speed::Max),
             Ok(v) if v.is_finite() && v > 0.0 => Ok(Speed::Times(v)),
             _ => Err(InvalidSpeed(s.to_owned())),
         }

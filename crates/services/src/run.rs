@@ -188,9 +188,10 @@ pub struct IdleReport {
     pub skipped: Vec<Skipped>,
 }
 
-/// The embedded pipeline as a one-shot: extracts every article and checks every extraction
-/// not yet handled (by checkpoints `extractor` and `checker`), and returns when nothing is
-/// left. Running it again appends nothing new.
+/// The embedded pipeline as a one-shot: extracts every article, checks every extraction and
+/// re-checks on every declaration and correction not yet handled (by checkpoints
+/// `extractor`, `checker` and the checker's view, [`crate::CHECKER_CHECKPOINT`]), and
+/// returns when nothing is left. Running it again appends nothing new.
 pub async fn run_until_idle(store: Arc<dyn EventStore>) -> Result<IdleReport, ServiceError> {
     let never = CancellationToken::new();
     let extractor_types = store_feed_types(ServiceKind::Extractor);

@@ -354,6 +354,10 @@ async fn given_the_checker_is_restarted_mid_night_then_nothing_is_lost_or_double
 
 // --- the Croydon South correction ---------------------------------------------------
 
+/// One event the checker decided: its stream, its type, and for a verdict change from what
+/// to what.
+type Decided = (String, String, Option<(Verdict, Verdict)>);
+
 fn croydon_claims() -> Vec<Claim> {
     let seat = || seat_scope(CROYDON_SOUTH);
     let mut benn_before = claim("croydon", 0, Kind::Votes, seat(), number(14_038));
@@ -462,7 +466,7 @@ async fn given_croydon_south_as_declared_when_emily_benns_votes_are_corrected_th
         let after = store.read_all_after(head_before, 1000).await.unwrap();
         assert_eq!(after[0].event_id, corrected.envelope.event_id);
         let cause = corrected.envelope.event_id;
-        let mut decided: Vec<(String, String, Option<(Verdict, Verdict)>)> = after[1..]
+        let mut decided: Vec<Decided> = after[1..]
             .iter()
             .map(|e| {
                 assert_eq!(e.causation_id, Some(cause));
