@@ -5,6 +5,11 @@
 //! `cargo bench -p newsroom-audit --bench export` (set AUDIT_BENCH_EVENTS for another size,
 //! AUDIT_BENCH_FORMAT=csv for CSV). The store is built in a temporary directory first; its
 //! build time is reported apart.
+//!
+//! Measured on the project's 2-core machine, one million `claim.checked` events (~1 KiB per
+//! JSON line): built in 78 s; exported in 34.9 s (28,700 events/s, 28.7 MiB/s of output);
+//! RSS 25.8 MiB at every 10% of the export and peak (VmHWM) 25.8 MiB, against 25.9 MiB for
+//! 20,000 events: memory does not grow with the export.
 
 use std::io::{self, Write};
 use std::time::Instant;
