@@ -134,12 +134,14 @@ fn find_number(text: &str, number: &str) -> Option<(usize, usize)> {
         let prev = text[..start].chars().next_back();
         let next = text[end..].chars().next();
         let prev_ok = !prev.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '.');
-        let next_ok = !next.is_some_and(|c| c.is_ascii_digit())
-            && !(matches!(next, Some(',') | Some('.'))
-                && text[end..]
-                    .chars()
-                    .nth(1)
-                    .is_some_and(|c| c.is_ascii_digit()));
+        // A digit after, or a separator followed by a digit, continues the number.
+        let after = text[end..].chars().nth(1);
+        let continues = match next {
+            Some(c) if c.is_ascii_digit() => true,
+            Some(',' | '.') => after.is_some_and(|c| c.is_ascii_digit()),
+            _ => false,
+        };
+        let next_ok = !continues;
         if prev_ok && next_ok {
             return Some((start, end));
         }

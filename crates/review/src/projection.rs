@@ -57,6 +57,30 @@ pub struct QueueFilter {
     pub offset: usize,
 }
 
+impl QueueFilter {
+    /// Whether a claim with this report, automatic verdict and review is in the queue.
+    fn admits(&self, report: &CheckReport, verdict: Verdict, review: &Review) -> bool {
+        let article = self
+            .article
+            .as_ref()
+            .is_none_or(|a| report.article == a.as_str());
+        let verdict = match self.verdict {
+            Some(v) => verdict == v,
+            None => QUEUE_VERDICTS.contains(&verdict),
+        };
+        let assignee = match &self.assignee {
+            None => true,
+            Some(AssigneeFilter::Nobody) => review.assignee.is_none(),
+            Some(AssigneeFilter::Person(p)) => review.assignee.as_deref() == Some(p.as_str()),
+        };
+        article
+            && verdict
+            && assignee
+            && self.kind.is_none_or(|k| report.kind == k)
+            && self.status.is_none_or(|s| review.status == s)
+    }
+}
+
 #[derive(Debug, Default)]
 struct Article {
     /// Every body submitted, oldest first.
@@ -295,77 +319,59 @@ impl ReviewProjection {
     /// The queue: checked claims matching `filter`, newest article first, then in the
     /// order they stand in their article.
     pub fn queue(&self, filter: &QueueFilter) -> QueuePage {
-        let mut matching: Vec<(
-            Reverse<GlobalPosition>,
-            usize,
-            &str,
-            &ClaimRecord,
-            &CheckReport,
-            Verdict,
-        )> = self
+        struct Row<'a> {
+            /// Newest article first: when it was last submitted, or, for claims of an
+            /// article the store does not hold, when the claim was first checked.
+            rank: Reverse<GlobalPosition>,
+            id: &'a str,
+            record: &'a ClaimRecord,
+            report: &'a CheckReport,
+            verdict: Verdict,
+        }
+        let mut matching: Vec<Row<'_>> = self
             .claims
             .iter()
             .filter_map(|(id, record)| {
                 let report = record.report.as_ref()?;
-                let verdict = record.automatic?;
-                // Newest article first: when it was last submitted, or, for claims of an
-                // article the store does not hold, when the claim was first checked.
                 let rank = self
                     .articles
                     .get(&report.article)
                     .map_or(record.first_seen, |a| a.submitted);
-                Some((
-                    Reverse(rank),
-                    report.span.0,
-                    id.as_str(),
+                Some(Row {
+                    rank: Reverse(rank),
+                    id: id.as_str(),
                     record,
                     report,
-                    verdict,
-                ))
+                    verdict: record.automatic?,
+                })
             })
-            .filter(|(_, _, _, record, report, verdict)| {
-                filter
-                    .article
-                    .as_ref()
-                    .is_none_or(|a| report.article == a.as_str())
-                    && filter.kind.is_none_or(|k| report.kind == k)
-                    && match filter.verdict {
-                        Some(v) => *verdict == v,
-                        None => QUEUE_VERDICTS.contains(verdict),
-                    }
-                    && filter.status.is_none_or(|s| record.review.status == s)
-                    && match &filter.assignee {
-                        None => true,
-                        Some(AssigneeFilter::Nobody) => record.review.assignee.is_none(),
-                        Some(AssigneeFilter::Person(p)) => {
-                            record.review.assignee.as_deref() == Some(p.as_str())
-                        }
-                    }
-            })
+            .filter(|row| filter.admits(row.report, row.verdict, &row.record.review))
             .collect();
-        matching.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        matching
+            .sort_by(|a, b| (a.rank, a.report.span.0, a.id).cmp(&(b.rank, b.report.span.0, b.id)));
         let total = matching.len();
         let items = matching
             .into_iter()
             .skip(filter.offset)
             .take(filter.limit)
-            .map(|(_, _, id, record, report, verdict)| QueueItem {
-                claim_id: id.to_owned(),
-                article: report.article.clone(),
-                kind: report.kind,
-                election: report.election,
-                quote: report.quote.clone(),
-                claimed: report.claimed.clone(),
-                official: report.official.clone(),
-                verdict,
-                effective_verdict: record
+            .map(|row| QueueItem {
+                claim_id: row.id.to_owned(),
+                article: row.report.article.clone(),
+                kind: row.report.kind,
+                election: row.report.election,
+                quote: row.report.quote.clone(),
+                claimed: row.report.claimed.clone(),
+                official: row.report.official.clone(),
+                verdict: row.verdict,
+                effective_verdict: row
+                    .record
                     .review
-                    .effective_verdict(Some(verdict))
-                    .unwrap_or(verdict),
-                status: record.review.status,
-                assignee: record.review.assignee.clone(),
-                review_version: record.review.version,
-                checked_at: record.checked_at.unwrap_or_default(),
+                    .effective_verdict(Some(row.verdict))
+                    .unwrap_or(row.verdict),
+                status: row.record.review.status,
+                assignee: row.record.review.assignee.clone(),
+                review_version: row.record.review.version,
+                checked_at: row.record.checked_at.unwrap_or_default(),
             })
             .collect();
         QueuePage {
