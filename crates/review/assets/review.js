@@ -119,7 +119,13 @@
         el('td', item.article),
         el('td', item.kind),
         el('td', item.quote),
-        el('td', item.verdict, 'verdict verdict-' + item.verdict),
+        el(
+          'td',
+          item.effective_verdict === item.verdict
+            ? item.verdict
+            : item.verdict + ' → ' + item.effective_verdict,
+          'verdict verdict-' + item.effective_verdict,
+        ),
         el('td', item.status.replace('_', ' ')),
         el('td', show(item.assignee)),
       );
