@@ -671,6 +671,12 @@ async fn given_invalid_input_then_each_gets_a_clear_4xx_and_nothing_changes() {
                 "invalid_path",
             ),
             (
+                "/api/claims/%FF%FE",
+                "/api/claims/{claim_id}",
+                400,
+                "invalid_path",
+            ),
+            (
                 "/api/claims/%3Cscript%3E",
                 "/api/claims/{claim_id}",
                 400,
