@@ -30,9 +30,10 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCod
         tracing::warn!("the demo runs embedded: --nats and --database-url are not used");
     }
     let published = NaiveDate::parse_from_str(DEMO_PUBLISHED, "%Y-%m-%d")?;
-    let files = match args.files.is_empty() {
-        true => seed_files()?,
-        false => args.files.clone(),
+    let files = if args.files.is_empty() {
+        seed_files()?
+    } else {
+        args.files.clone()
     };
 
     let hoc = HocDir::scan(&args.tallies)?;
