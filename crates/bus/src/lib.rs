@@ -31,6 +31,18 @@ pub const DEFAULT_DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// At most this many bytes of an undecodable message are copied into its dead letter.
 pub const DEAD_LETTER_ORIGINAL_LIMIT: usize = 64 * 1024;
 
+/// The largest message (payload and headers) the inbox stream stores: NATS's default
+/// `max_payload`. Producers get an error for anything bigger even on a server whose
+/// `max_payload` was raised, so the ingest service never receives more than this.
+pub const MAX_INBOX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// Messages a durable consumer may have delivered and not yet settled, unless
+/// [`ConsumerSpec::max_ack_pending`] says otherwise. The services handle one message at a
+/// time and pull [`ConsumerSpec::batch`] ahead, so this only fills up with deliveries
+/// waiting for a delayed redelivery (a store outage); then the server stops handing out
+/// more, which bounds the work in flight.
+pub const DEFAULT_MAX_ACK_PENDING: i64 = 256;
+
 /// The header of a dead letter that carries the reason (also in the JSON body).
 pub const DEAD_LETTER_REASON_HEADER: &str = "Newsroom-Dead-Letter-Reason";
 
@@ -71,6 +83,12 @@ pub enum BusError {
         stream: String,
         #[source]
         source: jetstream::context::DeleteStreamError,
+    },
+    #[error("the message for {subject} is larger than the NATS server accepts: {source}")]
+    TooLarge {
+        subject: String,
+        #[source]
+        source: jetstream::context::PublishError,
     },
     #[error("publish to {subject} was not acknowledged by JetStream: {source}")]
     Publish {
@@ -196,6 +214,16 @@ impl StreamKind {
         }
     }
 
+    /// The largest message the stream stores (`-1`: no limit but the server's). Only the
+    /// inbox takes messages from outside; the events' and the dead letters' sizes are
+    /// bounded by what the services store and cut.
+    pub fn max_message_size(self) -> i32 {
+        match self {
+            StreamKind::Inbox => MAX_INBOX_MESSAGE_BYTES as i32,
+            StreamKind::Events | StreamKind::DeadLetter => -1,
+        }
+    }
+
     fn suffix(self) -> &'static str {
         match self {
             StreamKind::Inbox => "INBOX",
@@ -272,6 +300,9 @@ pub struct ConsumerSpec {
     pub batch: usize,
     /// How long one pull request waits on the server for messages.
     pub expires: Duration,
+    /// Deliveries outstanding (delivered, not yet acked or terminated) at most; the server
+    /// delivers no more until some are settled. Bounds the work in flight.
+    pub max_ack_pending: i64,
 }
 
 impl ConsumerSpec {
@@ -287,6 +318,7 @@ impl ConsumerSpec {
             ack_wait: Duration::from_secs(30),
             batch: 16,
             expires: Duration::from_secs(30),
+            max_ack_pending: DEFAULT_MAX_ACK_PENDING,
         }
     }
 }
@@ -382,6 +414,7 @@ impl Bus {
             storage: stream::StorageType::File,
             num_replicas: self.replicas,
             duplicate_window: self.duplicate_window,
+            max_message_size: kind.max_message_size(),
             ..Default::default()
         }
     }
@@ -484,9 +517,13 @@ impl Bus {
     }
 
     async fn send(&self, subject: &str, message: Publish) -> Result<Published, BusError> {
-        let err = |source| BusError::Publish {
-            subject: subject.to_owned(),
-            source,
+        let err = |source: jetstream::context::PublishError| {
+            let subject = subject.to_owned();
+            if source.kind() == jetstream::context::PublishErrorKind::MaxPayloadExceeded {
+                BusError::TooLarge { subject, source }
+            } else {
+                BusError::Publish { subject, source }
+            }
         };
         let ack: PublishAckFuture = self
             .js
@@ -537,14 +574,7 @@ impl Bus {
             original_len: original.len(),
             received_at: Utc::now(),
         };
-        let mut id_content =
-            Vec::with_capacity(service.len() + original_subject.len() + original.len() + 2);
-        id_content.extend_from_slice(service.as_bytes());
-        id_content.push(0);
-        id_content.extend_from_slice(original_subject.as_bytes());
-        id_content.push(0);
-        id_content.extend_from_slice(original);
-        let msg_id = EventId::from_content("dead-letter", &id_content);
+        let msg_id = dead_letter_id(service, original_subject, original);
         let message = Publish::build()
             .payload(serde_json::to_vec(&letter)?.into())
             .message_id(msg_id.to_string())
@@ -605,6 +635,7 @@ impl Bus {
             ack_policy: jetstream::consumer::AckPolicy::Explicit,
             ack_wait: spec.ack_wait,
             max_deliver: i64::from(spec.max_deliver),
+            max_ack_pending: spec.max_ack_pending.max(1),
             filter_subject: filter,
             num_replicas: self.replicas,
             ..Default::default()
@@ -660,18 +691,57 @@ impl Bus {
             })
     }
 
+    /// The largest message the server accepts (its `max_payload`, 1 MiB by default); a
+    /// publish of more fails with [`BusError::TooLarge`].
+    pub fn max_payload(&self) -> usize {
+        self.client.max_payload()
+    }
+
     /// Waits until everything published so far has reached the server.
     pub async fn flush(&self) -> Result<(), BusError> {
         Ok(self.client.flush().await?)
     }
 }
 
-/// Lossy UTF-8 of at most `limit` bytes of `bytes`, cut on a character boundary.
+impl BusError {
+    /// Whether the message was refused for its size: publishing it again cannot succeed.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, BusError::TooLarge { .. })
+    }
+}
+
+/// The message id of a dead letter: derived from the service, the subject and the SHA-256
+/// of the original (hashed where it lies, not copied: an original may be as large as the
+/// server's `max_payload`).
+fn dead_letter_id(service: &str, subject: &str, original: &[u8]) -> EventId {
+    let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+    hash.update(original);
+    let digest = hash.finish();
+    let mut content = Vec::with_capacity(service.len() + subject.len() + 2 + 32);
+    content.extend_from_slice(service.as_bytes());
+    content.push(0);
+    content.extend_from_slice(subject.as_bytes());
+    content.push(0);
+    content.extend_from_slice(digest.as_ref());
+    EventId::from_content("dead-letter", &content)
+}
+
+/// Lossy UTF-8 of at most `limit` bytes of `bytes`, cut on a character boundary. Only the
+/// bytes kept are converted: a large original is not copied whole.
 fn truncated_lossy(bytes: &[u8], limit: usize) -> String {
-    let text = String::from_utf8_lossy(bytes);
+    let mut end = bytes.len().min(limit);
+    // Where the cut falls inside a character (the first byte left out continues it), the
+    // whole character is left out rather than shown as a replacement character.
+    let mut stepped = 0;
+    while end < bytes.len() && end > 0 && stepped < 3 && bytes[end] & 0xC0 == 0x80 {
+        end -= 1;
+        stepped += 1;
+    }
+    let text = String::from_utf8_lossy(&bytes[..end]);
     if text.len() <= limit {
         return text.into_owned();
     }
+    // Invalid bytes became 3-byte replacement characters: cut the text again.
     let mut end = limit;
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -835,6 +905,52 @@ mod tests {
         let cut = truncated_lossy(text.as_bytes(), 5);
         assert_eq!(cut, "éé");
         assert_eq!(truncated_lossy(b"\xffok", 10), "\u{fffd}ok");
+    }
+
+    #[test]
+    fn a_dead_letter_original_cut_inside_a_character_leaves_the_character_out() {
+        // Given a four-byte character that the limit cuts after three bytes
+        let text = "ab\u{1F600}cd";
+        // Then the cut falls before it, with no replacement character
+        assert_eq!(truncated_lossy(text.as_bytes(), 5), "ab");
+        assert_eq!(truncated_lossy(text.as_bytes(), 6), "ab\u{1F600}");
+    }
+
+    #[test]
+    fn a_large_invalid_original_is_cut_to_the_limit_in_replacement_characters() {
+        // Given a megabyte of bytes that are not UTF-8
+        let original = vec![0xffu8; 1024 * 1024];
+        // When it is cut for a dead letter
+        let cut = truncated_lossy(&original, 64 * 1024);
+        // Then the text holds at most the limit, all replacement characters
+        assert!(cut.len() <= 64 * 1024 && cut.len() > 64 * 1024 - 3);
+        assert!(cut.chars().all(|c| c == '\u{fffd}'));
+    }
+
+    #[test]
+    fn dead_letter_ids_depend_on_service_subject_and_every_byte_of_the_original() {
+        let big = vec![b'x'; 200_000];
+        let mut other = big.clone();
+        other[199_999] = b'y';
+        let id = dead_letter_id("ingest", "ns.inbox.a", &big);
+        assert_eq!(id, dead_letter_id("ingest", "ns.inbox.a", &big));
+        assert_ne!(id, dead_letter_id("ingest", "ns.inbox.a", &other));
+        assert_ne!(id, dead_letter_id("relay", "ns.inbox.a", &big));
+        assert_ne!(id, dead_letter_id("ingest", "ns.inbox.b", &big));
+    }
+
+    #[test]
+    fn only_the_inbox_stream_limits_message_size_to_the_nats_default_max_payload() {
+        assert_eq!(StreamKind::Inbox.max_message_size(), 1_048_576);
+        assert_eq!(StreamKind::Events.max_message_size(), -1);
+        assert_eq!(StreamKind::DeadLetter.max_message_size(), -1);
+    }
+
+    #[test]
+    fn consumers_bound_their_unsettled_deliveries_by_default() {
+        let spec = ConsumerSpec::new("d", "ns.inbox.>", 3);
+        assert_eq!(spec.max_ack_pending, DEFAULT_MAX_ACK_PENDING);
+        assert!(spec.batch as i64 <= spec.max_ack_pending);
     }
 
     #[test]

@@ -1,5 +1,27 @@
 //! The functional core of the services: given an event (and the state a service keeps),
 //! which events to append. No IO: the service loops read, call these, and write.
+//!
+//! # What producers may submit
+//!
+//! Ingest stores a submission only when it is plausible as well as well-formed; anything
+//! else is dead-lettered with the reason. The bounds (each a constant below):
+//! - the message and the event as stored, as JSON, at most [`MAX_EVENT_BYTES`] (under
+//!   NATS's default `max_payload` of 1 MiB, so the relay can always publish what is stored);
+//! - an article body at most [`MAX_ARTICLE_BODY_BYTES`]; an article id, an envelope
+//!   `source` and the names in a result at most [`MAX_NAME_CHARS`] characters without
+//!   control characters; a correction's reason at most [`MAX_REASON_CHARS`];
+//! - no U+0000 anywhere in the payload (PostgreSQL cannot hold it in `jsonb`);
+//! - times and dates (`occurred_at`, a publication date, an election) in
+//!   [`PLAUSIBLE_YEARS`];
+//! - a result: 1 to [`MAX_CANDIDATES`] candidates in descending order of votes, whose votes
+//!   add up to the valid votes (as in the official results); an electorate of 1 to
+//!   [`MAX_ELECTORATE`]; valid and invalid votes together at most the electorate. So no sum
+//!   of votes anywhere can overflow.
+
+use std::ops::RangeInclusive;
+
+use chrono::Datelike;
+use serde::Serialize;
 
 use newsroom_check::check;
 use newsroom_events::{
@@ -17,6 +39,31 @@ pub const CHECKER_SOURCE: &str = "newsroom/checker";
 
 /// Longest article id accepted from producers (it becomes part of stream names).
 pub const MAX_ARTICLE_ID_LEN: usize = 200;
+
+/// The largest event, as JSON, the services take from producers or append: a message
+/// bigger than this is refused before it is parsed. Below NATS's default `max_payload`
+/// (1,048,576 bytes) with room for the headers and the position and time the store adds.
+pub const MAX_EVENT_BYTES: usize = 1_000_000;
+
+/// The longest article body accepted, in bytes of UTF-8 (a 40,000-word long read is about
+/// 250 KB).
+pub const MAX_ARTICLE_BODY_BYTES: usize = 512 * 1024;
+
+/// The longest name accepted: an envelope's `source`, a constituency's, county's, region's,
+/// candidate's or party's name, a party code.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// The longest reason a correction may give.
+pub const MAX_REASON_CHARS: usize = 2_000;
+
+/// Most candidates a result may list (UK seats have had at most about 15).
+pub const MAX_CANDIDATES: usize = 100;
+
+/// The largest electorate a result may give (the largest UK constituency has about 110,000).
+pub const MAX_ELECTORATE: u64 = 1_000_000;
+
+/// The years an election, a publication date or an event's `occurred_at` may fall in.
+pub const PLAUSIBLE_YEARS: RangeInclusive<i32> = 1800..=2200;
 
 /// One append a decision asks for: events of one stream, at the version the writer expects.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,23 +115,277 @@ pub enum Rejection {
     },
     #[error("article id {0:?} is empty, too long or holds control characters")]
     InvalidArticleId(String),
+    #[error("the {what} is {bytes} bytes, more than the {limit} accepted")]
+    TooLarge {
+        what: &'static str,
+        bytes: usize,
+        limit: usize,
+    },
+    #[error("{field} {problem}")]
+    InvalidText {
+        field: &'static str,
+        problem: TextProblem,
+    },
+    #[error("{field} {value} is not in the years {start} to {end}", start = PLAUSIBLE_YEARS.start(), end = PLAUSIBLE_YEARS.end())]
+    ImplausibleYear { field: &'static str, value: String },
     #[error("the result of {0} lists no candidates")]
     NoCandidates(String),
     #[error("the result of {0} does not list its candidates in descending order of votes")]
     CandidatesOutOfOrder(String),
+    #[error("the result of {result} is implausible: {problem}")]
+    ImplausibleResult { result: String, problem: String },
+    #[error("event id {0} is stored already with other content: a producer reused an id")]
+    IdReused(newsroom_events::EventId),
     #[error("the store refuses the event: {0}")]
     Refused(StoreError),
+}
+
+/// What is wrong with a piece of text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextProblem {
+    #[error("holds U+0000, which the store cannot hold")]
+    Nul,
+    #[error("holds control characters")]
+    Control,
+    #[error("is empty")]
+    Empty,
+    #[error("is {chars} characters long, more than the {limit} accepted")]
+    TooLong { chars: usize, limit: usize },
+}
+
+/// The kinds of [`Rejection`] (and of giving up on a message), as the metrics count them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RejectionKind {
+    /// Bigger than [`MAX_EVENT_BYTES`] or [`MAX_ARTICLE_BODY_BYTES`], or than NATS carries.
+    TooLarge,
+    /// Not a JSON event envelope (truncated, invalid JSON or UTF-8, missing fields).
+    NotAnEnvelope,
+    /// An event type this build does not know.
+    UnknownType,
+    /// A schema version this build cannot read (0, or from the future).
+    SchemaVersion,
+    /// The payload does not match its type's schema (missing fields, absurd numbers).
+    InvalidPayload,
+    /// Another type than the service reads.
+    WrongType,
+    /// A type producers may not submit.
+    NotSubmittable,
+    /// The envelope's stream is not the payload's.
+    StreamMismatch,
+    /// Arrived on another inbox subject than its type's.
+    SubjectMismatch,
+    /// An id, a name or a text that cannot be stored or used (control characters, length).
+    InvalidField,
+    /// An official result that cannot be true (votes beyond the electorate, out of order).
+    ImplausibleResult,
+    /// An event id stored already with other content.
+    IdReused,
+    /// The store refused the append for good.
+    RefusedByStore,
+    /// Retried [`crate::DEFAULT_MAX_DELIVER`] times without success.
+    GaveUp,
+}
+
+impl RejectionKind {
+    pub const ALL: [RejectionKind; 14] = [
+        RejectionKind::TooLarge,
+        RejectionKind::NotAnEnvelope,
+        RejectionKind::UnknownType,
+        RejectionKind::SchemaVersion,
+        RejectionKind::InvalidPayload,
+        RejectionKind::WrongType,
+        RejectionKind::NotSubmittable,
+        RejectionKind::StreamMismatch,
+        RejectionKind::SubjectMismatch,
+        RejectionKind::InvalidField,
+        RejectionKind::ImplausibleResult,
+        RejectionKind::IdReused,
+        RejectionKind::RefusedByStore,
+        RejectionKind::GaveUp,
+    ];
+
+    /// Its name in logs and metrics (`not_an_envelope`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectionKind::TooLarge => "too_large",
+            RejectionKind::NotAnEnvelope => "not_an_envelope",
+            RejectionKind::UnknownType => "unknown_type",
+            RejectionKind::SchemaVersion => "schema_version",
+            RejectionKind::InvalidPayload => "invalid_payload",
+            RejectionKind::WrongType => "wrong_type",
+            RejectionKind::NotSubmittable => "not_submittable",
+            RejectionKind::StreamMismatch => "stream_mismatch",
+            RejectionKind::SubjectMismatch => "subject_mismatch",
+            RejectionKind::InvalidField => "invalid_field",
+            RejectionKind::ImplausibleResult => "implausible_result",
+            RejectionKind::IdReused => "id_reused",
+            RejectionKind::RefusedByStore => "refused_by_store",
+            RejectionKind::GaveUp => "gave_up",
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for RejectionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Rejection {
+    /// Its kind, as the metrics count it.
+    pub fn kind(&self) -> RejectionKind {
+        match self {
+            Rejection::Decode(DecodeError::Envelope(_)) => RejectionKind::NotAnEnvelope,
+            Rejection::Decode(DecodeError::UnknownType(_)) => RejectionKind::UnknownType,
+            Rejection::Decode(DecodeError::SchemaVersion { .. }) => RejectionKind::SchemaVersion,
+            Rejection::Decode(DecodeError::Payload { .. }) => RejectionKind::InvalidPayload,
+            Rejection::WrongType { .. } => RejectionKind::WrongType,
+            Rejection::NotSubmittable(_) => RejectionKind::NotSubmittable,
+            Rejection::StreamMismatch { .. } => RejectionKind::StreamMismatch,
+            Rejection::SubjectMismatch { .. } => RejectionKind::SubjectMismatch,
+            Rejection::InvalidArticleId(_)
+            | Rejection::InvalidText { .. }
+            | Rejection::ImplausibleYear { .. } => RejectionKind::InvalidField,
+            Rejection::TooLarge { .. } => RejectionKind::TooLarge,
+            Rejection::NoCandidates(_)
+            | Rejection::CandidatesOutOfOrder(_)
+            | Rejection::ImplausibleResult { .. } => RejectionKind::ImplausibleResult,
+            Rejection::IdReused(_) => RejectionKind::IdReused,
+            Rejection::Refused(_) => RejectionKind::RefusedByStore,
+        }
+    }
+}
+
+/// Refuses a message of `bytes` bytes before it is parsed if it is bigger than
+/// [`MAX_EVENT_BYTES`].
+pub fn check_message_size(bytes: usize) -> Result<(), Rejection> {
+    if bytes > MAX_EVENT_BYTES {
+        return Err(Rejection::TooLarge {
+            what: "message",
+            bytes,
+            limit: MAX_EVENT_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// The length of `value` as JSON, counted without building the JSON.
+pub fn json_len(value: &impl Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        // Envelopes always serialise; should one not, it is as good as too large.
+        Err(_) => usize::MAX,
+    }
+}
+
+fn check_event_size(what: &'static str, envelope: &Envelope) -> Result<(), Rejection> {
+    let bytes = json_len(envelope);
+    if bytes > MAX_EVENT_BYTES {
+        return Err(Rejection::TooLarge {
+            what,
+            bytes,
+            limit: MAX_EVENT_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// A name: not empty, at most [`MAX_NAME_CHARS`] characters, no control characters.
+fn check_name(field: &'static str, value: &str) -> Result<(), Rejection> {
+    check_text(field, value, MAX_NAME_CHARS, false)?;
+    if value.is_empty() {
+        return Err(Rejection::InvalidText {
+            field,
+            problem: TextProblem::Empty,
+        });
+    }
+    Ok(())
+}
+
+/// A text of at most `limit` characters, with no U+0000 and, unless `multiline`, no
+/// control characters at all (a multi-line text may hold any but U+0000).
+fn check_text(
+    field: &'static str,
+    value: &str,
+    limit: usize,
+    multiline: bool,
+) -> Result<(), Rejection> {
+    let problem = if value.contains('\0') {
+        Some(TextProblem::Nul)
+    } else if !multiline && value.chars().any(char::is_control) {
+        Some(TextProblem::Control)
+    } else {
+        let chars = value.chars().count();
+        (chars > limit).then_some(TextProblem::TooLong { chars, limit })
+    };
+    match problem {
+        Some(problem) => Err(Rejection::InvalidText { field, problem }),
+        None => Ok(()),
+    }
+}
+
+/// Whether any string or key in `value` holds U+0000.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+fn check_year(field: &'static str, year: i32, shown: impl ToString) -> Result<(), Rejection> {
+    if PLAUSIBLE_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(Rejection::ImplausibleYear {
+            field,
+            value: shown.to_string(),
+        })
+    }
 }
 
 /// Ingest: a producer's submission, as the append that stores it. Only articles and
 /// official results may be submitted; the payload must decode and belong to the stream the
 /// envelope names.
 pub fn on_submission(envelope: &Envelope) -> Result<Append, Rejection> {
+    check_event_size("event", envelope)?;
+    check_name("source", &envelope.source)?;
+    check_year(
+        "occurred_at",
+        envelope.occurred_at.year(),
+        envelope.occurred_at.to_rfc3339(),
+    )?;
+    if holds_nul(&envelope.payload) {
+        return Err(Rejection::InvalidText {
+            field: "payload",
+            problem: TextProblem::Nul,
+        });
+    }
     let event = envelope.decode()?;
     match &event {
         Event::ArticleSubmitted(article) => validate_article(article)?,
         Event::TallyDeclared(tally) => validate_result(&tally.result)?,
-        Event::TallyCorrected(correction) => validate_result(&correction.result)?,
+        Event::TallyCorrected(correction) => {
+            check_text("reason", &correction.reason, MAX_REASON_CHARS, true)?;
+            validate_result(&correction.result)?
+        }
         // Everything else is derived by the services or recorded by the review service.
         _ => return Err(Rejection::NotSubmittable(envelope.event_type.clone())),
     }
@@ -103,13 +404,55 @@ fn validate_article(article: &ArticleSubmitted) -> Result<(), Rejection> {
     if id.is_empty() || id.len() > MAX_ARTICLE_ID_LEN || id.chars().any(char::is_control) {
         return Err(Rejection::InvalidArticleId(id.clone()));
     }
+    if article.body.len() > MAX_ARTICLE_BODY_BYTES {
+        return Err(Rejection::TooLarge {
+            what: "article body",
+            bytes: article.body.len(),
+            limit: MAX_ARTICLE_BODY_BYTES,
+        });
+    }
+    check_text("body", &article.body, usize::MAX, true)?;
+    if let Some(published) = article.published {
+        check_year("published", published.year(), published)?;
+    }
     Ok(())
 }
 
 fn validate_result(result: &ConstituencyResult) -> Result<(), Rejection> {
+    check_name("constituency name", &result.name)?;
     let name = || format!("{} ({}) at {}", result.name, result.id, result.election);
+    check_year("election", i32::from(result.election.0), result.election)?;
+    check_text("county", &result.county, MAX_NAME_CHARS, false)?;
+    check_text("region", &result.region, MAX_NAME_CHARS, false)?;
     if result.candidates.is_empty() {
         return Err(Rejection::NoCandidates(name()));
+    }
+    let implausible = |problem: String| Rejection::ImplausibleResult {
+        result: name(),
+        problem,
+    };
+    if result.candidates.len() > MAX_CANDIDATES {
+        return Err(implausible(format!(
+            "{} candidates, more than {MAX_CANDIDATES}",
+            result.candidates.len()
+        )));
+    }
+    for candidate in &result.candidates {
+        check_name("candidate name", &candidate.name)?;
+        check_text(
+            "candidate first name",
+            &candidate.first_name,
+            MAX_NAME_CHARS,
+            false,
+        )?;
+        check_text(
+            "candidate surname",
+            &candidate.surname,
+            MAX_NAME_CHARS,
+            false,
+        )?;
+        check_name("party code", candidate.party.as_str())?;
+        check_text("party name", &candidate.party_name, MAX_NAME_CHARS, false)?;
     }
     if result
         .candidates
@@ -118,7 +461,51 @@ fn validate_result(result: &ConstituencyResult) -> Result<(), Rejection> {
     {
         return Err(Rejection::CandidatesOutOfOrder(name()));
     }
+    if result.electorate == 0 || result.electorate > MAX_ELECTORATE {
+        return Err(implausible(format!(
+            "an electorate of {}, not between 1 and {MAX_ELECTORATE}",
+            result.electorate
+        )));
+    }
+    let ballots = result.valid_votes.0.checked_add(result.invalid_votes);
+    if ballots.is_none_or(|ballots| ballots > result.electorate) {
+        return Err(implausible(format!(
+            "{} valid and {} invalid votes, more than the electorate of {}",
+            result.valid_votes.0, result.invalid_votes, result.electorate
+        )));
+    }
+    // Every candidate's votes are at most the valid votes, so this sum of at most
+    // MAX_CANDIDATES numbers up to MAX_ELECTORATE cannot overflow.
+    if let Some(candidate) = result
+        .candidates
+        .iter()
+        .find(|c| c.votes > result.valid_votes)
+    {
+        return Err(implausible(format!(
+            "{} has {} votes, more than the {} valid votes",
+            candidate.name, candidate.votes.0, result.valid_votes.0
+        )));
+    }
+    let sum: u64 = result.candidates.iter().map(|c| c.votes.0).sum();
+    if sum != result.valid_votes.0 {
+        return Err(implausible(format!(
+            "the candidates' votes add up to {sum}, not to the {} valid votes",
+            result.valid_votes.0
+        )));
+    }
     Ok(())
+}
+
+/// Whether a submission whose id is stored already is the same event as the one stored (a
+/// replay, harmless) rather than another event under a reused id. The same event is the same
+/// type, stream and typed payload; unknown payload fields, times and sources may differ.
+pub fn is_replay(stored: &Envelope, submitted: &Envelope) -> bool {
+    stored.event_type == submitted.event_type
+        && stored.stream_id == submitted.stream_id
+        && match (stored.decode(), submitted.decode()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
 }
 
 /// Extractor: an article, as one `claims.extracted` on the article's stream, whose id is
@@ -145,6 +532,8 @@ pub fn on_article_submitted(
         cause,
         ClaimsExtracted::TYPE,
     );
+    // The relay must be able to publish what is stored.
+    check_event_size("claims.extracted event", &envelope)?;
     Ok(vec![Append::one(envelope)])
 }
 

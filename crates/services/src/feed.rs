@@ -16,9 +16,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
 use newsroom_bus::{Bus, ConsumerSpec, Deliveries, Delivery};
-use newsroom_events::{DecodeError, Envelope, EventId, GlobalPosition};
+use newsroom_events::{Envelope, EventId, GlobalPosition};
 use newsroom_store::EventStore;
 
+use crate::decide::{self, Rejection};
 use crate::ServiceError;
 
 /// One message handed out by a feed.
@@ -26,8 +27,9 @@ use crate::ServiceError;
 pub struct Incoming {
     /// The NATS subject it arrived on; for a store feed, its event type.
     pub subject: String,
-    /// The envelope, if the bytes are one.
-    pub envelope: Result<Envelope, DecodeError>,
+    /// The envelope, if the bytes are one (and not too many to read: see
+    /// [`decide::check_message_size`]).
+    pub envelope: Result<Envelope, Rejection>,
     /// The bytes as they arrived (empty for a store feed, whose events are stored envelopes).
     pub raw: Bytes,
     /// 1 on first delivery, more on redeliveries.
@@ -68,7 +70,16 @@ pub trait Feed: Send {
         message: Incoming,
         delay: Duration,
         reason: &str,
-    ) -> Result<(), ServiceError>;
+    ) -> Result<Retried, ServiceError>;
+}
+
+/// What [`Feed::retry`] did with the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retried {
+    /// It will be handed out again.
+    Later,
+    /// It was retried too often: the feed gave up on it (dead-lettered it).
+    GaveUp,
 }
 
 /// How many events a store feed reads per query.
@@ -268,17 +279,22 @@ impl Feed for StoreFeed {
         _message: Incoming,
         delay: Duration,
         reason: &str,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Retried, ServiceError> {
         tracing::warn!(checkpoint = %self.checkpoint, reason, ?delay, "will retry");
         self.rewind();
         tokio::time::sleep(delay).await;
-        Ok(())
+        Ok(Retried::Later)
     }
 }
 
 /// A service's JetStream feed: its durable pull consumer. Undecodable or unusable messages
 /// are dead-lettered on `<ns>.deadletter.<service>` and terminated; a message retried
-/// `max_deliver` times is dead-lettered with the last reason instead of retried again.
+/// `max_deliver` times is dead-lettered with the last reason instead of retried again. A
+/// message of more than [`decide::MAX_EVENT_BYTES`] is refused unparsed.
+///
+/// Work in flight is bounded: the consumer pulls [`ConsumerSpec::batch`] messages ahead and
+/// the server holds back deliveries beyond [`ConsumerSpec::max_ack_pending`] unsettled
+/// ones; the service settles each message before it takes the next.
 pub struct BusFeed {
     bus: Bus,
     service: String,
@@ -336,9 +352,13 @@ impl Feed for BusFeed {
             }
             Ok(Some(delivery)) => delivery?,
         };
+        // A message too large to take is not parsed (nor copied): its bytes stay as they
+        // came, and only the head of them goes into the dead letter.
+        let envelope = decide::check_message_size(delivery.payload.len())
+            .and_then(|()| Envelope::from_slice(&delivery.payload).map_err(Rejection::from));
         Ok(Some(Incoming {
             subject: delivery.subject.clone(),
-            envelope: Envelope::from_slice(&delivery.payload),
+            envelope,
             raw: delivery.payload.clone(),
             delivered_count: delivery.delivered_count,
             receipt: Receipt::Bus(Box::new(delivery)),
@@ -365,9 +385,9 @@ impl Feed for BusFeed {
         message: Incoming,
         delay: Duration,
         reason: &str,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Retried, ServiceError> {
         let Receipt::Bus(delivery) = &message.receipt else {
-            return Ok(());
+            return Ok(Retried::Later);
         };
         if message.delivered_count >= u64::from(self.spec.max_deliver) {
             let reason = format!(
@@ -375,9 +395,11 @@ impl Feed for BusFeed {
                 message.delivered_count
             );
             self.dead_letter(&message, &reason).await?;
-            return Ok(delivery.term().await?);
+            delivery.term().await?;
+            return Ok(Retried::GaveUp);
         }
         tracing::warn!(subject = %message.subject, attempt = message.delivered_count, reason, ?delay, "will retry");
-        Ok(delivery.nak(Some(delay)).await?)
+        delivery.nak(Some(delay)).await?;
+        Ok(Retried::Later)
     }
 }

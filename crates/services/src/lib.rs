@@ -20,6 +20,7 @@ mod correct;
 pub mod decide;
 mod error;
 mod feed;
+mod metrics;
 mod produce;
 mod projection;
 pub mod recheck;
@@ -28,11 +29,13 @@ mod service;
 
 pub use args::{CorrectArgs, ReplayArgs};
 pub use correct::{correct, corrected_result, Corrected, Correction, CorrectionError};
-pub use decide::{Append, Rejection};
+pub use decide::{Append, Rejection, RejectionKind, TextProblem};
 pub use error::{ServiceError, ServiceKind};
 pub use feed::{
-    BusFeed, Feed, Incoming, Skipped, StoreFeed, STORE_FEED_BATCH, STORE_FEED_SKIPPED_LIMIT,
+    BusFeed, Feed, Incoming, Retried, Skipped, StoreFeed, STORE_FEED_BATCH,
+    STORE_FEED_SKIPPED_LIMIT,
 };
+pub use metrics::{metrics, Metrics, MetricsSnapshot, ServiceMetrics};
 pub use produce::{
     replay, replay_declarations, tally_corrected_event, tally_declared_event, Delivered,
     InvalidSpeed, Producer, Publish, ReplayReport, Scheduled, Speed,

@@ -12,8 +12,9 @@ use newsroom_extract::Extractor;
 use newsroom_store::{AppendOutcome, EventStore, StoreError};
 use tokio_util::sync::CancellationToken;
 
-use crate::decide::{self, Append, Rejection};
-use crate::feed::{BusFeed, Feed, Incoming};
+use crate::decide::{self, Append, Rejection, RejectionKind};
+use crate::feed::{BusFeed, Feed, Incoming, Retried};
+use crate::metrics::metrics;
 use crate::projection::TallyProjection;
 use crate::recheck::{CheckerView, CHECKER_INPUTS};
 use crate::{ServiceError, ServiceKind};
@@ -119,7 +120,22 @@ impl Handler for Ingest {
     async fn handle(&mut self, subject: &str, envelope: &Envelope) -> Result<u64, Failure> {
         decide::check_inbox_subject(&self.namespace, subject, envelope)?;
         let append = decide::on_submission(envelope)?;
-        commit(self.store.as_ref(), vec![append]).await
+        let appended = commit(self.store.as_ref(), vec![append]).await?;
+        if appended == 0 {
+            // Its id is stored already: a producer's replay, or another event under a
+            // reused id, which would otherwise be dropped without a word.
+            let stored = self.store.read_stream(&envelope.stream_id).await?;
+            let same = stored
+                .iter()
+                .find(|e| e.event_id == envelope.event_id)
+                .is_some_and(|stored| decide::is_replay(stored, envelope));
+            if !same {
+                return Err(Failure::Rejected(Rejection::IdReused(envelope.event_id)));
+            }
+            tracing::debug!(event_id = %envelope.event_id, "a replay of a stored submission");
+            metrics().replay(ServiceKind::Ingest);
+        }
+        Ok(appended)
     }
 }
 
@@ -356,9 +372,10 @@ async fn settle(
     let service = handler.kind();
     let envelope = match &message.envelope {
         Ok(envelope) => envelope,
-        Err(error) => {
-            let reason = error.to_string();
+        Err(rejection) => {
+            let (reason, kind) = (rejection.to_string(), rejection.kind());
             feed.reject(message, &reason).await?;
+            metrics().dead_lettered(service, kind);
             stats.rejected += 1;
             return Ok(true);
         }
@@ -368,22 +385,33 @@ async fn settle(
         Ok(appended) => {
             tracing::debug!(%service, %event_id, subject = %message.subject, appended, "handled");
             feed.ack(message).await?;
+            metrics().processed(service, appended);
             stats.processed += 1;
             stats.appended += appended;
             Ok(true)
         }
         Err(Failure::Rejected(rejection)) => {
-            let reason = rejection.to_string();
+            let (reason, kind) = (rejection.to_string(), rejection.kind());
             feed.reject(message, &reason).await?;
+            metrics().dead_lettered(service, kind);
             stats.rejected += 1;
             Ok(true)
         }
         Err(Failure::Transient(error)) => {
             let attempt = message.delivered_count.max(failures + 1);
             let reason = error.to_string();
-            feed.retry(message, backoff(attempt), &reason).await?;
-            stats.retried += 1;
-            Ok(false)
+            match feed.retry(message, backoff(attempt), &reason).await? {
+                Retried::Later => {
+                    metrics().retried(service);
+                    stats.retried += 1;
+                    Ok(false)
+                }
+                Retried::GaveUp => {
+                    metrics().dead_lettered(service, RejectionKind::GaveUp);
+                    stats.rejected += 1;
+                    Ok(true)
+                }
+            }
         }
     }
 }
@@ -465,9 +493,10 @@ async fn run_logged(
     let service = handler.kind();
     tracing::info!(%service, "service started");
     let result = drive(handler, feed, shutdown, Until::Shutdown).await;
+    let counted = metrics().snapshot().service(service);
     match &result {
         Ok(stats) => {
-            tracing::info!(%service, processed = stats.processed, appended = stats.appended, rejected = stats.rejected, "service stopped")
+            tracing::info!(%service, processed = stats.processed, appended = stats.appended, rejected = stats.rejected, metrics = %counted, "service stopped")
         }
         Err(error) => tracing::error!(%service, %error, "service failed"),
     }
@@ -523,8 +552,19 @@ impl Relay {
             match self.bus.publish_event(envelope).await {
                 Ok(ack) => {
                     tracing::debug!(event_id = %envelope.event_id, position = position.0, duplicate = ack.duplicate, "relayed");
+                    metrics().processed(ServiceKind::Relay, 0);
                     reached = position;
                     published += 1;
+                }
+                Err(error) if error.is_too_large() => {
+                    // It can never be published: the bus would stall behind it. It stays
+                    // in the store (the source of truth); the bus gets a dead letter.
+                    if let Err(error) = self.dead_letter_too_large(envelope, &error).await {
+                        failure = Some(error);
+                        break;
+                    }
+                    metrics().dead_lettered(ServiceKind::Relay, RejectionKind::TooLarge);
+                    reached = position;
                 }
                 Err(error) => {
                     failure = Some(error);
@@ -539,9 +579,30 @@ impl Relay {
             self.position = reached;
         }
         match failure {
-            Some(error) => Err(error.into()),
+            Some(error) => {
+                metrics().retried(ServiceKind::Relay);
+                Err(error.into())
+            }
             None => Ok(published),
         }
+    }
+
+    async fn dead_letter_too_large(
+        &self,
+        envelope: &Envelope,
+        error: &newsroom_bus::BusError,
+    ) -> Result<(), newsroom_bus::BusError> {
+        let subject = envelope.subject(self.bus.namespace().as_str());
+        let reason = format!(
+            "stored event {} at position {} cannot be published: {error}",
+            envelope.event_id,
+            envelope.position.map_or(0, |p| p.0)
+        );
+        let original = serde_json::to_vec(envelope)?;
+        self.bus
+            .dead_letter(ServiceKind::Relay.as_str(), &subject, &reason, &original)
+            .await?;
+        Ok(())
     }
 
     /// Publishes everything stored so far; how many events.
