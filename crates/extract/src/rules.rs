@@ -1503,9 +1503,15 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             let (claimed, person) = if let Some(p) = &winner_party {
                 (
                     Outcome::Party(p.clone()),
+                    // the candidate named with a party's win is its winner, never the loser
                     winner_person
                         .filter(|w| seat_of(*w).as_ref() == Some(&seat))
-                        .or(via),
+                        .or(via)
+                        .filter(|w| {
+                            s.g.people[*w]
+                                .candidacy(this)
+                                .is_some_and(|c| &c.party == p)
+                        }),
                 )
             } else if let Some(w) = winner_person.filter(|w| seat_of(*w).as_ref() == Some(&seat)) {
                 (Outcome::Won, Some(w))
