@@ -16,7 +16,7 @@ use newsroom_claims::{Claim, ClaimId, Claimed, Scope};
 use newsroom_tally::{Tallies, Year};
 
 pub use gazetteer::{constituency_aliases, Gazetteer};
-pub use text::{sentences, tokenize};
+pub use text::{sentences, tokenize, MAX_SENTENCE_BYTES};
 
 use mentions::{Memory, What};
 use rules::{Draft, Elections, Sentence};

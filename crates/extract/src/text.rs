@@ -32,9 +32,40 @@ impl Token {
     }
 }
 
+/// The longest sentence read as one, in bytes. A run-on text longer than this (no newspaper
+/// sentence is) is read in pieces cut at white space: reading a sentence costs time in the
+/// square of its mentions, and every claim quotes its whole sentence, so an unbounded
+/// sentence would let one article take seconds and gigabytes.
+pub const MAX_SENTENCE_BYTES: usize = 1_000;
+
 /// Byte ranges of the sentences of `body`: split at line breaks and at `.`, `!`, `?` followed by
 /// white space and a capital letter, digit or quote, except after a title such as `Mr`.
+/// None is longer than [`MAX_SENTENCE_BYTES`]: a longer one is cut at its last white space
+/// before the limit (or, without any, at a character boundary).
 pub fn sentences(body: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (start, end) in whole_sentences(body) {
+        let mut start = start;
+        while end - start > MAX_SENTENCE_BYTES {
+            let mut cut = start + MAX_SENTENCE_BYTES;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let piece = &body[start..cut];
+            if let Some((at, c)) = piece.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+                if at > 0 {
+                    cut = start + at + c.len_utf8();
+                }
+            }
+            push_trimmed(body, start, cut, &mut out);
+            start = cut;
+        }
+        push_trimmed(body, start, end, &mut out);
+    }
+    out
+}
+
+fn whole_sentences(body: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let chars: Vec<(usize, char)> = body.char_indices().collect();
@@ -290,6 +321,36 @@ mod tests {
                 "Next"
             ]
         );
+    }
+
+    #[test]
+    fn a_run_on_sentence_is_read_in_pieces_cut_at_white_space() {
+        // Given one "sentence" of 400 clauses with no full stop (80 KB)
+        let clause = "Keir Starmer won Holborn for Labour with a majority of 17,048 and ";
+        let body = clause.repeat(400);
+        // When it is split into sentences
+        let pieces = sentences(&body);
+        // Then no piece is longer than the limit, each ends at a word, and together they
+        // hold every word in order
+        assert!(pieces.len() >= body.len() / MAX_SENTENCE_BYTES);
+        for &(a, b) in &pieces {
+            assert!(b - a <= MAX_SENTENCE_BYTES, "{}", b - a);
+            assert!(body[b..].is_empty() || body[b..].starts_with(' '));
+        }
+        let words: Vec<&str> = pieces
+            .iter()
+            .flat_map(|&(a, b)| body[a..b].split_whitespace())
+            .collect();
+        assert_eq!(words, body.split_whitespace().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_run_on_text_without_white_space_is_cut_on_character_boundaries() {
+        let body = "é".repeat(3 * MAX_SENTENCE_BYTES);
+        let pieces = sentences(&body);
+        let joined: String = pieces.iter().map(|&(a, b)| &body[a..b]).collect();
+        assert_eq!(joined, body);
+        assert!(pieces.iter().all(|&(a, b)| b - a <= MAX_SENTENCE_BYTES));
     }
 
     #[test]
