@@ -315,6 +315,10 @@ pub fn constituency_aliases(official: &str) -> Vec<String> {
     if let Some(rest) = base.strip_prefix("the ") {
         out.push(rest.to_owned());
     }
+    // "Hull West and Hessle" for Kingston upon Hull West and Hessle
+    if let Some(rest) = base.strip_prefix("kingston upon ") {
+        out.push(rest.to_owned());
+    }
     // compass words at the front move to the back and the other way round
     for n in [2usize, 1] {
         if words.len() > n

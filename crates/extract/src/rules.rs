@@ -1663,6 +1663,13 @@ fn verb_class(s: &Sentence, k: usize) -> Option<VerbClass> {
             VerbClass::Win
         }
         w if lexicon::is_lose_word(w) => VerbClass::Lose,
+        // "the seat was won by Labour's Jo Stevens"
+        w if lexicon::is_win_word(w)
+            && matches!(s.w(k.wrapping_sub(1)), "was" | "were" | "been")
+            && next == "by" =>
+        {
+            VerbClass::Passive
+        }
         w if lexicon::is_win_word(w) => VerbClass::Win,
         _ => return None,
     })

@@ -436,3 +436,11 @@ fn given_quotes_ages_and_opinions_then_no_claims() {
     );
     assert!(claims.is_empty(), "{claims:#?}");
 }
+
+#[test]
+fn given_more_verbs_of_keeping_and_taking_back_then_outcomes() {
+    let claims = read("Conservative Chloe Smith regained Norwich North. Lib Dem leader Nick Clegg clung on to his Sheffield Hallam seat. Cardiff Central was won by Labour's Jo Stevens. Labour held Hull West and Hessle.");
+    for id in ["E14000863", "E14000922", "W07000050", "E14000773"] {
+        find(&claims, Kind::Outcome, id, None);
+    }
+}
