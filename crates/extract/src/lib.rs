@@ -126,7 +126,7 @@ impl Extractor {
                         rules::Claimed::Number(f) => Claimed::Number(f),
                         rules::Claimed::Outcome(o) => Claimed::Outcome(o),
                     },
-                    ambiguity: None,
+                    ambiguity: d.ambiguity,
                 });
             }
             remember(&mut mem, &mentions, g, elections);

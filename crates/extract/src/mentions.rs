@@ -461,6 +461,10 @@ fn number_at(tokens: &[Token], i: usize) -> Option<(usize, What)> {
     if next_is(tokens, i + len, &["%", "percent", "pc"]) {
         percent = true;
         len += 1;
+    } else if decimals > 0 && next_is(tokens, i + len, &["points", "point"]) {
+        // "up 1.5 points": percentage points
+        percent = true;
+        len += 1;
     } else if (next_is(tokens, i + len, &["per"]) && next_is(tokens, i + len + 1, &["cent"]))
         || (next_is(tokens, i + len, &["percentage"])
             && next_is(tokens, i + len + 1, &["points", "point"]))

@@ -23,6 +23,8 @@ pub struct Draft {
     pub versus: Option<PartyCode>,
     pub comparator: Comparator,
     pub claimed: Claimed,
+    /// Why the text allows more than one reading, when it does.
+    pub ambiguity: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -445,6 +447,7 @@ fn draft(kind: Kind, election: Year, n: Figure, comparator: Comparator) -> Draft
         versus: None,
         comparator,
         claimed: Claimed::Number(n),
+        ambiguity: None,
     }
 }
 
@@ -509,10 +512,13 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
         if of_total && idx > 0 {
             continue;
         }
+        // "24 more seats than in 2010": a change in seats
+        let more_seats = matches!(next, "more" | "fewer") && next2.starts_with("seat");
         let seat_unit = matches!(
             next,
             "seats" | "seat" | "mps" | "mp" | "constituencies" | "gains" | "losses"
-        ) || (next == "-" && matches!(next2, "seat" | "seats"))
+        ) || more_seats
+            || (next == "-" && matches!(next2, "seat" | "seats"))
             || next.starts_with("seat")
             || (next == "of"
                 && (s.any(end + 1, (end + 5).min(b), &["seats", "seat"])
@@ -814,14 +820,19 @@ fn percent_claim(
             .mentions
             .iter()
             .any(|m| matches!(m.what, What::Constituency(_)));
+        let names_area = s.mentions.iter().any(|m| matches!(m.what, What::Area(_)));
         let (constituency, area) = if has_const {
             (s.constituency_for(i, &owner, election), None)
         } else {
             (None, Some(s.area_for(i)))
         };
+        // "Turnout was 72%": of the seat the article is about, or of the country? Not a guess.
+        let ambiguity = (!has_const && !names_area && !s.any(0, s.tokens.len(), &["nationally", "national", "overall", "country"]))
+            .then(|| "the turnout names no constituency or area: the seat in the article, or the whole country?".to_owned());
         out.push(Draft {
             constituency,
             area,
+            ambiguity,
             ..draft(Kind::Turnout, election, fig, comparator)
         });
         return;
@@ -831,6 +842,30 @@ fn percent_claim(
     }
     let mut change_from = None;
     let before = s.w(i.wrapping_sub(1));
+    // "30.4% of the vote, up 1.5 points": the change of the share just read
+    if matches!(before, "up" | "down") {
+        if let Some(last) = out
+            .last()
+            .filter(|d| d.kind == Kind::Share && d.change_from.is_none())
+            .cloned()
+        {
+            let value = if before == "down" {
+                -fig.value
+            } else {
+                fig.value
+            };
+            out.push(Draft {
+                change_from: s.elections.previous,
+                claimed: Claimed::Number(Figure {
+                    value,
+                    decimals: fig.decimals,
+                }),
+                comparator,
+                ..last
+            });
+            return;
+        }
+    }
     if matches!(before, "lost" | "shed" | "dropped")
         || (before == "by" && s.any(a, i, &["fell", "dropped", "down", "cut"]))
     {
@@ -916,14 +951,14 @@ fn seats_claim(
         .rev()
         .map(|k| s.w(k))
         .find(|w| lexicon::is_win_word(w) || lexicon::is_lose_word(w) || *w == "made");
-    let gains = s.w(end) == "gains" || s.w(end) == "losses";
+    let gains = matches!(s.w(end), "gains" | "losses" | "more" | "fewer");
     let mut election = s.election_for(i, end);
     let mut change_from = None;
     let mut value = fig.value;
     match (verb, gains) {
         (_, true) => {
             change_from = s.elections.previous;
-            if s.w(end) == "losses" {
+            if matches!(s.w(end), "losses" | "fewer") {
                 value = -value;
             }
         }
@@ -1564,6 +1599,7 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                 versus: None,
                 comparator: Comparator::Eq,
                 claimed: Claimed::Outcome(claimed),
+                ambiguity: None,
             });
             // "gained Cardiff Central from the Liberal Democrats": who held it before
             if let (Some(fp), Some(prev), true) = (&from_party, s.elections.previous, gain_verb) {
@@ -1578,6 +1614,7 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
                     versus: None,
                     comparator: Comparator::Eq,
                     claimed: Claimed::Outcome(Outcome::Party(fp.clone())),
+                    ambiguity: None,
                 });
             }
         }

@@ -444,3 +444,36 @@ fn given_more_verbs_of_keeping_and_taking_back_then_outcomes() {
         find(&claims, Kind::Outcome, id, None);
     }
 }
+
+#[test]
+fn given_more_seats_than_last_time_then_a_change_in_seats() {
+    let claims = read("The Conservatives won 24 more seats than in 2010.");
+    let c = find(&claims, Kind::Seats, "UK", Some(24.0));
+    assert_eq!(c.change_from, Some(Year(2010)));
+    assert!(claims.iter().all(|c| c.kind != Kind::Votes), "{claims:#?}");
+}
+
+#[test]
+fn given_a_share_up_some_points_then_the_share_and_its_change() {
+    let claims = read("Labour won 30.4% of the vote, up 1.5 points on 2010.");
+    assert_eq!(
+        find(&claims, Kind::Share, "UK", Some(30.4)).change_from,
+        None
+    );
+    assert_eq!(
+        find(&claims, Kind::Share, "UK", Some(1.5)).change_from,
+        Some(Year(2010))
+    );
+}
+
+#[test]
+fn given_a_turnout_with_no_place_then_the_claim_is_marked_ambiguous() {
+    let claims = read("The turnout of 72% was the highest since 1997.");
+    assert!(find(&claims, Kind::Turnout, "UK", Some(72.0))
+        .ambiguity
+        .is_some());
+    let claims = read("Turnout in Gower was 69.2%.");
+    assert!(find(&claims, Kind::Turnout, "W07000046", Some(69.2))
+        .ambiguity
+        .is_none());
+}
