@@ -564,11 +564,22 @@ pub fn figures(s: &Sentence, out: &mut Vec<Draft>) {
             continue;
         }
         // seats; "Labour held on to six seats while the Tories retained eight"
-        let prev_is_seats = idx > 0
+        let after_party = s
+            .mentions
+            .iter()
+            .any(|m| m.end == i && matches!(m.what, What::Party(_)));
+        let prev_is_seats = (idx > 0
             && out.last().is_some_and(|d| d.kind == Kind::Seats)
             && (matches!(prev, "had" | "from" | "with")
                 || lexicon::is_win_word(prev)
-                || lexicon::is_lose_word(prev));
+                || lexicon::is_lose_word(prev)
+                // "Labour lost 40 and the Liberal Democrats 10"
+                || after_party))
+            // "Of Scotland's 59 seats, the SNP won 56"
+            || (s.any(0, i, &["seats", "mps"])
+                && (lexicon::is_win_word(prev) || lexicon::is_lose_word(prev))
+                && !matches!(next, "votes" | "vote")
+                && n.value < 650.0);
         if (seat_unit || prev_is_seats) && !(next2 == "from" || s.w(end) == "from") {
             seats_claim(s, i, end, fig, comparator, out);
             continue;
@@ -969,6 +980,23 @@ fn seats_claim(
         }
         _ => {}
     }
+    // "Labour lost 40 and the Liberal Democrats 10": the figure shares the verb before it
+    let gapped = out
+        .last()
+        .filter(|d| d.kind == Kind::Seats && change_from.is_none())
+        .filter(|_| {
+            s.mentions
+                .iter()
+                .any(|m| m.end == i && matches!(m.what, What::Party(_)))
+        });
+    if let Some(g) = gapped {
+        change_from = g.change_from;
+        if let Claimed::Number(f) = g.claimed {
+            if f.value < 0.0 {
+                value = -value;
+            }
+        }
+    }
     if change_from.is_some() {
         election = s.elections.this;
     }
@@ -1130,7 +1158,13 @@ pub fn words(s: &Sentence, out: &mut Vec<Draft>) {
                 "finishing" | "finished" | "came" | "come" | "coming" | "placed" | "finish"
             ) || (p1 == "in" && matches!(p2, "came" | "come" | "coming"))
                 // "with UKIP second"
-                || s.mentions.iter().any(|m| m.end == i && matches!(m.what, What::Party(_) | What::Person(_)) && s.w(m.start.wrapping_sub(1)) == "with");
+                                || s.mentions.iter().any(|m| {
+                    m.end == i
+                        && matches!(m.what, What::Party(_) | What::Person(_))
+                        && (s.w(m.start.wrapping_sub(1)) == "with"
+                            // "with UKIP's Jane Collins second"
+                            || (s.w(m.start.wrapping_sub(1)) == "'s" && s.w(m.start.wrapping_sub(3)) == "with"))
+                });
             if finishing {
                 rank_claims(s, i, *place, out);
             } else if matches!(s.w(i + 1), "largest" | "biggest") && s.w(i + 2) == "party" {
@@ -1288,12 +1322,19 @@ pub fn outcomes(s: &Sentence, out: &mut Vec<Draft>) {
             continue;
         }
         // "winning 54% of the vote", "took more than half": a figure, not a seat
-        if class == VerbClass::Win
-            && (k + 1..(k + 4).min(n)).any(|q| {
+        // ("retained Rotherham with 19,860 votes" names its seat first)
+        let figure_first = (k + 1..(k + 4).min(n))
+            .take_while(|q| {
+                !matches!(
+                    s.mention_at(*q).map(|m| &m.what),
+                    Some(What::Constituency(_))
+                )
+            })
+            .any(|q| {
                 matches!(s.mention_at(q).map(|m| &m.what), Some(What::Number(_)))
                     || matches!(s.w(q), "half" | "votes")
-            })
-        {
+            });
+        if class == VerbClass::Win && figure_first {
             continue;
         }
         let in_span = |from: usize, to: usize| {

@@ -477,3 +477,42 @@ fn given_a_turnout_with_no_place_then_the_claim_is_marked_ambiguous() {
         .ambiguity
         .is_none());
 }
+
+#[test]
+fn given_figures_that_share_a_verb_then_each_party_gets_its_claim() {
+    let claims = read("The SNP gained 50 seats, Labour lost 40 and the Liberal Democrats 10.");
+    assert_eq!(
+        find(&claims, Kind::Seats, "UK", Some(-40.0))
+            .party
+            .as_ref()
+            .map(|p| p.as_str()),
+        Some("Lab")
+    );
+    assert_eq!(
+        find(&claims, Kind::Seats, "UK", Some(-10.0))
+            .party
+            .as_ref()
+            .map(|p| p.as_str()),
+        Some("LD")
+    );
+}
+
+#[test]
+fn given_a_count_of_seats_after_naming_the_seats_then_seats_not_votes() {
+    let claims = read("Of Scotland's 59 seats, the SNP won 56.");
+    find(&claims, Kind::Seats, "Scotland", Some(56.0));
+    assert!(claims.iter().all(|c| c.kind != Kind::Votes), "{claims:#?}");
+}
+
+#[test]
+fn given_a_winner_with_votes_and_the_runner_up_then_outcome_votes_and_place() {
+    let claims = read("Labour candidate Sarah Champion retained Rotherham with 19,860 votes, with UKIP's Jane Collins second on 12,156.");
+    find(&claims, Kind::Outcome, "E14000904", None);
+    find(&claims, Kind::Votes, "E14000904", Some(19860.0));
+    assert_eq!(
+        find(&claims, Kind::Rank, "E14000904", Some(2.0))
+            .candidate
+            .as_deref(),
+        Some("Jane Collins")
+    );
+}
