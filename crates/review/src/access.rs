@@ -26,6 +26,8 @@ pub enum Permission {
     Approve,
     /// Issue, list and revoke tokens.
     Administer,
+    /// Take the signed audit exports and the ClaimReview JSON-LD.
+    Audit,
 }
 
 impl Permission {
@@ -37,6 +39,7 @@ impl Permission {
             Permission::Decide => matches!(role, Editor | Approver | Admin),
             Permission::Approve => matches!(role, Approver | Admin),
             Permission::Administer => matches!(role, Admin),
+            Permission::Audit => matches!(role, Auditor | Admin),
         }
     }
 
@@ -47,6 +50,7 @@ impl Permission {
             Permission::Decide => "editor, approver or admin",
             Permission::Approve => "approver or admin",
             Permission::Administer => "admin",
+            Permission::Audit => "auditor or admin",
         }
     }
 }
@@ -339,6 +343,14 @@ mod tests {
         assert!(!Permission::Approve.granted_to(AccessRole::Editor));
         assert!(Permission::Approve.granted_to(AccessRole::Admin));
         assert!(!Permission::Administer.granted_to(AccessRole::Approver));
+    }
+
+    #[test]
+    fn given_the_audit_exports_then_only_auditors_and_admins_may_take_them() {
+        assert!(Permission::Audit.granted_to(AccessRole::Auditor));
+        assert!(Permission::Audit.granted_to(AccessRole::Admin));
+        assert!(!Permission::Audit.granted_to(AccessRole::Editor));
+        assert!(!Permission::Audit.granted_to(AccessRole::Approver));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use newsroom_events::AccessRole;
@@ -10,7 +11,7 @@ use newsroom_store::EventStore;
 
 use crate::access::{parse_role, role_name, ROLES};
 use crate::input::PersonName;
-use crate::{ReviewConfig, ReviewError, DEFAULT_LISTEN};
+use crate::{AuditExports, ReviewConfig, ReviewError, DEFAULT_LISTEN, DEFAULT_NEWSROOM};
 
 /// Options of the review service.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
@@ -23,12 +24,41 @@ pub struct ReviewArgs {
         default_value = DEFAULT_LISTEN
     )]
     pub listen: SocketAddr,
+
+    /// The Ed25519 key that signs the audit exports served to auditors (PKCS#8 PEM or DER,
+    /// or a 32-byte seed as 64 hex digits), as `newsroom audit export --key` uses it.
+    /// Default: `<data-dir>/signing.key`, created by the first export.
+    #[arg(
+        long = "signing-key",
+        env = "NEWSROOM_SIGNING_KEY",
+        value_name = "FILE"
+    )]
+    pub signing_key: Option<PathBuf>,
+
+    /// The newsroom's name: who signs the exports and authors the ClaimReviews.
+    #[arg(
+        long,
+        env = "NEWSROOM_NAME",
+        value_name = "NAME",
+        default_value = DEFAULT_NEWSROOM
+    )]
+    pub newsroom: String,
+
+    /// The newsroom's web address, for the ClaimReviews' author.
+    #[arg(long, env = "NEWSROOM_URL", value_name = "URL")]
+    pub newsroom_url: Option<String>,
 }
 
 impl ReviewArgs {
-    pub fn config(&self) -> ReviewConfig {
+    /// The service's configuration; the signing key defaults to the one in `data_dir`.
+    pub fn config(&self, data_dir: &Path) -> ReviewConfig {
         ReviewConfig {
             listen: self.listen,
+            exports: AuditExports {
+                signing_key: newsroom_audit::keys::key_path(self.signing_key.as_deref(), data_dir),
+                newsroom: self.newsroom.clone(),
+                newsroom_url: self.newsroom_url.clone(),
+            },
         }
     }
 }
@@ -183,6 +213,39 @@ mod tests {
         let Top::Serve(args) = cli.command else {
             panic!("parsed as another command")
         };
-        assert_eq!(args.config().listen, "0.0.0.0:9000".parse().unwrap());
+        assert_eq!(
+            args.config(Path::new("d")).listen,
+            "0.0.0.0:9000".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn given_no_signing_key_when_configured_then_the_exports_use_the_data_dirs_key() {
+        let cli = Cli::try_parse_from(["x", "serve"]).unwrap();
+        let Top::Serve(args) = cli.command else {
+            panic!("parsed as another command")
+        };
+        let exports = args.config(Path::new("/srv/newsroom")).exports;
+        assert_eq!(
+            exports.signing_key,
+            PathBuf::from("/srv/newsroom/signing.key")
+        );
+        assert_eq!(exports.newsroom, "Newsroom");
+
+        let cli = Cli::try_parse_from([
+            "x",
+            "serve",
+            "--signing-key",
+            "/keys/k.pem",
+            "--newsroom",
+            "The Courier",
+        ])
+        .unwrap();
+        let Top::Serve(args) = cli.command else {
+            panic!("parsed as another command")
+        };
+        let exports = args.config(Path::new("/srv/newsroom")).exports;
+        assert_eq!(exports.signing_key, PathBuf::from("/keys/k.pem"));
+        assert_eq!(exports.newsroom, "The Courier");
     }
 }

@@ -6,8 +6,10 @@
 //! every decision is appended to the claim's `review-<claim id>` stream at the version the
 //! editor saw, so a stale decision is refused (409), never lost. Access is by bearer token
 //! with roles (auditor, editor, approver, admin); tokens are random, shown once, and
-//! recorded only as SHA-256 hashes in `access.*` events. It also owns the command-line
-//! arguments of the review service and of token management, for the `newsroom` binary.
+//! recorded only as SHA-256 hashes in `access.*` events. It serves auditors (and admins) the
+//! signed audit export and the ClaimReview JSON-LD of `newsroom-audit` over HTTP. It also
+//! owns the command-line arguments of the review service and of token management, for the
+//! `newsroom` binary.
 
 mod access;
 mod cli;
@@ -20,6 +22,7 @@ mod tokens;
 mod views;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use newsroom_events::EventId;
@@ -40,17 +43,49 @@ pub use views::*;
 /// Where the review service listens unless told otherwise.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// The newsroom's name in export manifests and ClaimReviews unless told otherwise (as
+/// `newsroom audit` has it).
+pub const DEFAULT_NEWSROOM: &str = "Newsroom";
+
 /// How the review service runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewConfig {
     /// The address the API and the page are served on.
     pub listen: SocketAddr,
+    /// How the audit exports it serves are signed and attributed.
+    pub exports: AuditExports,
 }
 
 impl Default for ReviewConfig {
     fn default() -> Self {
         ReviewConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            exports: AuditExports::in_data_dir(Path::new("./data")),
+        }
+    }
+}
+
+/// How the audit exports served to auditors are signed and attributed: the same key and
+/// names `newsroom audit export` and `newsroom audit claimreview` use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditExports {
+    /// The Ed25519 signing key file (PKCS#8 PEM or DER, or a 32-byte seed in hex), created
+    /// (mode 0600) by the first export when there is none.
+    pub signing_key: PathBuf,
+    /// Who signs the exports and authors the ClaimReviews.
+    pub newsroom: String,
+    /// The newsroom's web address, for the ClaimReviews' author.
+    pub newsroom_url: Option<String>,
+}
+
+impl AuditExports {
+    /// The defaults of a data directory: its `signing.key`, the newsroom called
+    /// [`DEFAULT_NEWSROOM`], no address.
+    pub fn in_data_dir(data_dir: &Path) -> AuditExports {
+        AuditExports {
+            signing_key: newsroom_audit::keys::key_path(None, data_dir),
+            newsroom: DEFAULT_NEWSROOM.to_owned(),
+            newsroom_url: None,
         }
     }
 }
@@ -78,8 +113,8 @@ pub enum ReviewError {
 
 /// The review service's router over `store`: the API, `/openapi.json` and the page. Its
 /// projection replays the store on the first request and catches up on every request.
-pub fn router(store: Arc<dyn EventStore>) -> axum::Router {
-    http::router(store, ReviewProjection::new())
+pub fn router(store: Arc<dyn EventStore>, exports: AuditExports) -> axum::Router {
+    http::router(store, ReviewProjection::new(), exports)
 }
 
 /// Runs the review service on `config.listen` until `shutdown` is cancelled, then lets
@@ -95,20 +130,21 @@ pub async fn serve(
             addr: config.listen,
             source,
         })?;
-    serve_on(listener, store, shutdown).await
+    serve_on(listener, store, config.exports, shutdown).await
 }
 
 /// Runs the review service on a bound listener (port 0 in tests) until `shutdown`.
 pub async fn serve_on(
     listener: TcpListener,
     store: Arc<dyn EventStore>,
+    exports: AuditExports,
     shutdown: CancellationToken,
 ) -> Result<(), ReviewError> {
     let mut projection = ReviewProjection::new();
     let replayed = projection.catch_up(store.as_ref()).await?;
     let address = listener.local_addr().map_err(ReviewError::Serve)?;
     tracing::info!(%address, replayed, "review service listening");
-    let app = http::router(store, projection);
+    let app = http::router(store, projection, exports);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await

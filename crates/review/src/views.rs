@@ -236,6 +236,15 @@ pub struct ErrorBody {
     pub current_version: Option<u64>,
 }
 
+/// The file format of an audit export: JSON Lines (one JSON object per event, then the
+/// signed manifest) or CSV (one row per event, then the manifest's row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
 /// The service is up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

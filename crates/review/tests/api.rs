@@ -379,7 +379,7 @@ async fn given_requests_without_the_right_token_then_401_or_403_and_nothing_chan
                 }
             }
         }
-        assert_eq!(protected.len(), 11, "{protected:?}");
+        assert_eq!(protected.len(), 13, "{protected:?}");
 
         for (method, path) in &protected {
             // Without a token, with a malformed header, an unknown or a revoked token: 401
@@ -408,11 +408,12 @@ async fn given_requests_without_the_right_token_then_401_or_403_and_nothing_chan
         // The roles: who may do what
         let allowed = |role: &str, path: &str, method: &str| -> bool {
             let admin_only = path.starts_with("/api/tokens");
+            let audit = path.starts_with("/api/audit");
             let write = method != "get";
             match role {
                 "auditor" => !write && !admin_only,
-                "editor" => !admin_only && !path.ends_with("/approve"),
-                "approver" => !admin_only,
+                "editor" => !admin_only && !audit && !path.ends_with("/approve"),
+                "approver" => !admin_only && !audit,
                 _ => true,
             }
         };
@@ -840,7 +841,7 @@ async fn given_the_openapi_document_then_it_describes_every_route_served_and_not
                 }
             }
         }
-        assert_eq!(operations, 16);
+        assert_eq!(operations, 18);
 
         // Every component schema is a valid JSON Schema
         for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
@@ -1023,7 +1024,10 @@ async fn given_an_address_in_use_when_served_then_the_bind_error_names_it() {
     let listen = taken.local_addr().unwrap();
     let store = newsroom_store::connect("sqlite::memory:").await.unwrap();
     let outcome = newsroom_review::serve(
-        newsroom_review::ReviewConfig { listen },
+        newsroom_review::ReviewConfig {
+            listen,
+            ..Default::default()
+        },
         store,
         tokio_util::sync::CancellationToken::new(),
     )
@@ -1031,4 +1035,261 @@ async fn given_an_address_in_use_when_served_then_the_bind_error_names_it() {
     let error = outcome.unwrap_err();
     assert!(matches!(error, newsroom_review::ReviewError::Bind { .. }));
     assert!(error.to_string().contains(&listen.to_string()));
+}
+
+/// The service's signing key (made by its first export), as `newsroom audit pubkey` prints it.
+fn service_public_key(server: &Server) -> String {
+    let key = newsroom_audit::keys::load(&server.data_dir.path().join("signing.key")).unwrap();
+    newsroom_audit::manifest::public_key_hex(&key.verifying_key())
+}
+
+/// Writes an answer to a file of the server's data directory and verifies it as an export.
+fn verify_answer(server: &Server, file: &str, answer: &Answer) -> newsroom_audit::Finding {
+    let path = server.data_dir.path().join(file);
+    std::fs::write(&path, &answer.text).unwrap();
+    newsroom_audit::verify(&path, Some(&service_public_key(server))).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_an_auditor_when_taking_the_audit_export_then_it_is_the_whole_log_signed_and_verifies_intact_in_both_formats(
+) {
+    postgres(|store| async move {
+        // Given a checked claim an editor assigned, another article, and the desk's tokens
+        let desk = Desk::issue(store.as_ref()).await;
+        let claim = holborn_majority().store(store.as_ref()).await;
+        pending_votes().store(store.as_ref()).await;
+        let server = Server::start(store.clone()).await;
+        let doc = openapi(&server).await;
+        let assigned = server
+            .post(
+                &format!("/api/claims/{claim}/assign"),
+                Some(&desk.alice),
+                json!({"expected_version": 0}),
+            )
+            .await;
+        assert_eq!(assigned.status, 200, "{}", assigned.text);
+        let head = server.head().await;
+
+        for (format, content_type) in [("jsonl", "application/x-ndjson"), ("csv", "text/csv")] {
+            // When the auditor takes the export
+            let answer = server
+                .get(
+                    &format!("/api/audit/export?format={format}"),
+                    Some(&desk.audrey),
+                )
+                .await;
+
+            // Then it is the documented download
+            assert_eq!(answer.status, 200, "{}", answer.text);
+            assert!(
+                answer.header("content-type").starts_with(content_type),
+                "{}",
+                answer.header("content-type")
+            );
+            assert!(answer
+                .header("content-disposition")
+                .starts_with("attachment"));
+            let documented = &doc["paths"]["/api/audit/export"]["get"]["responses"]["200"];
+            assert!(
+                documented["content"][content_type].is_object(),
+                "{documented}"
+            );
+
+            // And it verifies intact: every event of the store, signed with the service's key
+            let finding = verify_answer(&server, &format!("export.{format}"), &answer);
+            let newsroom_audit::Finding::Intact(summary) = finding else {
+                panic!("the {format} export is not intact: {finding}")
+            };
+            assert_eq!(summary.count, head.0, "{format}");
+            assert_eq!(summary.through_position, head.0);
+            assert_eq!(summary.first_position, Some(1));
+            assert_eq!(summary.newsroom, "Newsroom");
+        }
+
+        // And one article's events verify too, fewer than the whole log
+        let holborn = server
+            .get("/api/audit/export?article=holborn.txt", Some(&desk.audrey))
+            .await;
+        assert_eq!(holborn.status, 200, "{}", holborn.text);
+        let newsroom_audit::Finding::Intact(summary) =
+            verify_answer(&server, "holborn.jsonl", &holborn)
+        else {
+            panic!("the article's export is not intact")
+        };
+        assert!(summary.count >= 3 && summary.count < head.0, "{summary:?}");
+        assert!(holborn.text.contains(&claim));
+        assert!(!holborn.text.contains("night.txt"));
+
+        // And an admin may take it too; taking it appended nothing
+        let admin = server.get("/api/audit/export", Some(&desk.root)).await;
+        assert_eq!(admin.status, 200, "{}", admin.text);
+        assert_eq!(server.head().await, head);
+        server.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_anyone_but_an_auditor_or_admin_when_asking_for_the_audit_exports_then_401_or_403_and_bad_parameters_a_clear_4xx(
+) {
+    postgres(|store| async move {
+        let desk = Desk::issue(store.as_ref()).await;
+        holborn_majority().store(store.as_ref()).await;
+        let server = Server::start(store.clone()).await;
+        let doc = openapi(&server).await;
+
+        for path in ["/api/audit/export", "/api/audit/claimreview"] {
+            // Without a token: 401
+            let anonymous = server.get(path, None).await;
+            assert_eq!(
+                (anonymous.status, anonymous.error().as_str()),
+                (401, "unauthenticated"),
+                "{path}"
+            );
+            assert_documented(&doc, "get", path, &anonymous);
+            // An editor or approver: 403
+            for token in [&desk.alice, &desk.bob] {
+                let refused = server.get(path, Some(token)).await;
+                assert_eq!(
+                    (refused.status, refused.error().as_str()),
+                    (403, "forbidden"),
+                    "{path}: {}",
+                    refused.text
+                );
+                assert!(refused.json()["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("auditor or admin"));
+                assert_documented(&doc, "get", path, &refused);
+            }
+        }
+        // No key was made for anyone refused
+        assert!(!server.data_dir.path().join("signing.key").exists());
+
+        // Parameters out of shape
+        for (query, status, code, field) in [
+            ("since=yesterday", 422, "invalid_field", Some("since")),
+            (
+                "since=2015-05-09&until=2015-05-08",
+                422,
+                "invalid_field",
+                Some("until"),
+            ),
+            ("format=xml", 400, "invalid_query", None),
+            ("colour=red", 400, "invalid_query", None),
+        ] {
+            let answer = server
+                .get(&format!("/api/audit/export?{query}"), Some(&desk.audrey))
+                .await;
+            assert_eq!(
+                (answer.status, answer.error().as_str()),
+                (status, code),
+                "{query}: {}",
+                answer.text
+            );
+            assert_eq!(answer.json()["field"].as_str(), field, "{query}");
+            assert_documented(&doc, "get", "/api/audit/export", &answer);
+        }
+        server.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_checked_claims_when_an_auditor_asks_for_claimreview_then_the_checked_ones_come_as_json_ld(
+) {
+    postgres(|store| async move {
+        // Given an inaccurate claim, and a pending one (not yet reviewable)
+        let desk = Desk::issue(store.as_ref()).await;
+        let claim = holborn_majority().store(store.as_ref()).await;
+        pending_votes().store(store.as_ref()).await;
+        let server = Server::start(store.clone()).await;
+        let doc = openapi(&server).await;
+
+        // When the auditor asks for the ClaimReviews
+        let answer = server
+            .get("/api/audit/claimreview", Some(&desk.audrey))
+            .await;
+
+        // Then the checked claim is one schema.org ClaimReview, documented as JSON-LD
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert_eq!(answer.header("content-type"), "application/ld+json");
+        let documented = &doc["paths"]["/api/audit/claimreview"]["get"]["responses"]["200"];
+        assert!(documented["content"]["application/ld+json"].is_object());
+        let reviews = answer.json();
+        let reviews = reviews.as_array().unwrap();
+        assert_eq!(reviews.len(), 1, "{reviews:?}");
+        let review = &reviews[0];
+        assert_eq!(review["@context"], "https://schema.org");
+        assert_eq!(review["@type"], "ClaimReview");
+        assert_eq!(review["identifier"], claim.as_str());
+        assert_eq!(review["claimReviewed"], holborn_majority().quote);
+        assert_eq!(review["reviewRating"]["ratingValue"], 1);
+        assert!(review["reviewRating"]["ratingExplanation"].is_string());
+        assert_eq!(
+            review["itemReviewed"]["appearance"]["identifier"],
+            "holborn.txt"
+        );
+        assert_eq!(review["author"]["name"], "Newsroom");
+
+        // And another article's are not there when one is asked for
+        let other = server
+            .get("/api/audit/claimreview?article=night.txt", Some(&desk.root))
+            .await;
+        assert_eq!(other.status, 200, "{}", other.text);
+        assert_eq!(other.json(), json!([]));
+        server.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_a_log_many_times_the_streams_buffer_when_exported_then_every_event_arrives_and_verifies(
+) {
+    postgres(|store| async move {
+        // Given 3,000 stored events (megabytes of export, far beyond the chunks in flight)
+        let desk = Desk::issue(store.as_ref()).await;
+        let body = "An article of the night, long enough to weigh. ".repeat(8);
+        let stream = newsroom_events::article_stream("bulk.txt");
+        for batch in 0..6 {
+            let envelopes: Vec<_> = (0..500)
+                .map(|i| {
+                    let event = newsroom_events::Event::ArticleSubmitted(
+                        newsroom_events::ArticleSubmitted {
+                            article_id: "bulk.txt".to_owned(),
+                            body: format!("{body} {batch}-{i}"),
+                            published: None,
+                        },
+                    );
+                    newsroom_events::Envelope::new(
+                        &event,
+                        newsroom_events::StreamVersion(1),
+                        "test/cms",
+                        newsroom_events::EventId::random(),
+                    )
+                })
+                .collect();
+            store
+                .append(&stream, newsroom_store::ExpectedVersion::Any, envelopes)
+                .await
+                .unwrap();
+        }
+        let server = Server::start(store.clone()).await;
+        let head = server.head().await;
+
+        // When the auditor takes the export
+        let answer = server.get("/api/audit/export", Some(&desk.audrey)).await;
+
+        // Then all of it arrived, and it verifies
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert!(answer.text.len() > 1_000_000, "{} bytes", answer.text.len());
+        let newsroom_audit::Finding::Intact(summary) =
+            verify_answer(&server, "bulk.jsonl", &answer)
+        else {
+            panic!("the export is not intact")
+        };
+        assert_eq!(summary.count, head.0);
+        server.stop().await;
+    })
+    .await;
 }

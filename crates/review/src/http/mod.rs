@@ -2,6 +2,7 @@
 //! document, so the document names exactly what is served), the shared state, the bearer
 //! token and role checks, and the headers every answer carries.
 
+mod audit;
 mod handlers;
 pub(crate) mod openapi;
 mod page;
@@ -22,6 +23,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::access::{Actor, Permission};
 use crate::input::ClaimKey;
 use crate::projection::ReviewProjection;
+use crate::AuditExports;
 use respond::ApiError;
 
 /// Largest request body accepted.
@@ -35,6 +37,7 @@ pub(crate) struct AppState {
     store: Arc<dyn EventStore>,
     projection: Arc<Mutex<ReviewProjection>>,
     openapi: Arc<Vec<u8>>,
+    exports: Arc<AuditExports>,
 }
 
 impl AppState {
@@ -62,11 +65,16 @@ pub(crate) struct Route {
 pub(crate) fn routes() -> Vec<Route> {
     let mut routes = page::routes();
     routes.extend(handlers::routes());
+    routes.extend(audit::routes());
     routes
 }
 
 /// The service's router over `store` with a fresh projection.
-pub(crate) fn router(store: Arc<dyn EventStore>, projection: ReviewProjection) -> Router {
+pub(crate) fn router(
+    store: Arc<dyn EventStore>,
+    projection: ReviewProjection,
+    exports: AuditExports,
+) -> Router {
     let routes = routes();
     let openapi = openapi::document(&routes);
     let openapi = serde_json::to_vec_pretty(&openapi).unwrap_or_default();
@@ -74,6 +82,7 @@ pub(crate) fn router(store: Arc<dyn EventStore>, projection: ReviewProjection) -
         store,
         projection: Arc::new(Mutex::new(projection)),
         openapi: Arc::new(respond::escape_json(&openapi)),
+        exports: Arc::new(exports),
     };
     let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
     for route in routes {
@@ -138,6 +147,7 @@ pub(crate) struct CanRead;
 pub(crate) struct CanDecide;
 pub(crate) struct CanApprove;
 pub(crate) struct CanAdminister;
+pub(crate) struct CanAudit;
 
 impl Requirement for CanRead {
     const PERMISSION: Permission = Permission::Read;
@@ -150,6 +160,9 @@ impl Requirement for CanApprove {
 }
 impl Requirement for CanAdminister {
     const PERMISSION: Permission = Permission::Administer;
+}
+impl Requirement for CanAudit {
+    const PERMISSION: Permission = Permission::Audit;
 }
 
 /// The holder of a valid bearer token whose role grants `R`. Extracted before the body,

@@ -22,6 +22,10 @@ pub(crate) enum Content {
     Json(SchemaFn),
     /// A document of this media type (the page and its assets).
     Document(&'static str),
+    /// A document of one of these media types, as the request asks (a download).
+    Documents(&'static [&'static str]),
+    /// JSON of this media type (`application/ld+json`) with this schema.
+    JsonAs(&'static str, SchemaFn),
 }
 
 /// A path or query parameter.
@@ -81,6 +85,7 @@ fn error_description(status: u16) -> &'static str {
         413 => "The body is over 64 KiB (`body_too_large`).",
         415 => "The body is not sent as application/json (`unsupported_media_type`).",
         422 => "The body or a parameter does not hold valid values (`invalid_body`, `invalid_field` with `field`, `unknown_assignee`, `same_verdict`).",
+        500 => "The service failed (`internal`), such as when the signing key cannot be read; the log says why.",
         503 => "The event store cannot be reached (`store_unavailable`).",
         _ => "Error.",
     }
@@ -149,6 +154,15 @@ pub(crate) fn document(routes: &[Route]) -> Value {
             Content::Document(media_type) => {
                 json!({ *media_type: { "schema": { "type": "string" } } })
             }
+            Content::Documents(media_types) => Value::Object(
+                media_types
+                    .iter()
+                    .map(|m| ((*m).to_owned(), json!({ "schema": { "type": "string" } })))
+                    .collect(),
+            ),
+            Content::JsonAs(media_type, schema) => {
+                json!({ *media_type: { "schema": schema(&mut generator) } })
+            }
         };
         responses.insert(
             status.to_string(),
@@ -194,6 +208,7 @@ pub(crate) fn document(routes: &[Route]) -> Value {
         "tags": [
             { "name": "review", "description": "The queue and the decisions on claims." },
             { "name": "access", "description": "Bearer tokens and roles." },
+            { "name": "audit", "description": "Signed audit exports of the event log and ClaimReview JSON-LD, for auditors." },
             { "name": "service", "description": "The service itself: page, document, health." }
         ],
         "paths": paths,
@@ -203,7 +218,7 @@ pub(crate) fn document(routes: &[Route]) -> Value {
                 "bearer": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "A token issued by `newsroom tokens issue` or `POST /api/tokens`. Roles: auditor (read), editor (read, assign, confirm, override, reopen), approver (editor + approve), admin (everything + tokens)."
+                    "description": "A token issued by `newsroom tokens issue` or `POST /api/tokens`. Roles: auditor (read, audit exports), editor (read, assign, confirm, override, reopen), approver (editor + approve), admin (everything + tokens + audit exports)."
                 }
             }
         }

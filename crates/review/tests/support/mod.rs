@@ -75,6 +75,8 @@ where
 pub struct Server {
     pub base: String,
     pub store: Arc<dyn EventStore>,
+    /// Where the service keeps its signing key (`signing.key`, made by the first export).
+    pub data_dir: tempfile::TempDir,
     client: reqwest::Client,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), ReviewError>>,
@@ -112,14 +114,17 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let shutdown = CancellationToken::new();
+        let data_dir = tempfile::tempdir().unwrap();
         let task = tokio::spawn(newsroom_review::serve_on(
             listener,
             store.clone(),
+            newsroom_review::AuditExports::in_data_dir(data_dir.path()),
             shutdown.clone(),
         ));
         Server {
             base,
             store,
+            data_dir,
             client: reqwest::Client::new(),
             shutdown,
             task,
