@@ -609,3 +609,127 @@ fn wrong_type(expected: &'static str, envelope: &Envelope) -> Rejection {
         actual: envelope.event_type.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsroom_tally::{CandidateResult, ConstituencyId, Nation, PartyCode, Votes, Year};
+
+    fn result(electorate: u64, invalid: u64, votes: &[u64]) -> ConstituencyResult {
+        let candidates: Vec<CandidateResult> = votes
+            .iter()
+            .enumerate()
+            .map(|(i, v)| CandidateResult {
+                name: format!("Candidate {i}"),
+                first_name: "Candidate".into(),
+                surname: i.to_string(),
+                party: PartyCode::new("Ind"),
+                party_name: "Independent".into(),
+                votes: Votes(*v),
+                sitting_mp: false,
+                former_mp: false,
+            })
+            .collect();
+        ConstituencyResult {
+            election: Year(2015),
+            id: ConstituencyId::parse("E14000001").unwrap(),
+            name: "Somewhere".into(),
+            county: "Shire".into(),
+            region: "North".into(),
+            nation: Nation::England,
+            declared_at: None,
+            electorate,
+            valid_votes: Votes(votes.iter().sum()),
+            invalid_votes: invalid,
+            candidates,
+        }
+    }
+
+    #[test]
+    fn a_result_at_every_bound_is_plausible() {
+        // Given the largest electorate, every ballot cast, the most candidates
+        let mut votes = vec![1u64; MAX_CANDIDATES];
+        votes[0] = MAX_ELECTORATE - (MAX_CANDIDATES as u64 - 1) - 10;
+        let at_bounds = result(MAX_ELECTORATE, 10, &votes);
+        assert!(validate_result(&at_bounds).is_ok());
+    }
+
+    #[test]
+    fn a_result_one_past_a_bound_is_implausible() {
+        let over_electorate = result(MAX_ELECTORATE + 1, 0, &[10]);
+        let too_many_ballots = result(100, 1, &[60, 40]);
+        let too_many_candidates = result(1000, 0, &vec![1; MAX_CANDIDATES + 1]);
+        for bad in [over_electorate, too_many_ballots, too_many_candidates] {
+            assert!(
+                matches!(
+                    validate_result(&bad),
+                    Err(Rejection::ImplausibleResult { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        let mut not_adding_up = result(1000, 0, &[60, 40]);
+        not_adding_up.valid_votes = Votes(99);
+        let rejection = validate_result(&not_adding_up).unwrap_err();
+        assert_eq!(rejection.kind(), RejectionKind::ImplausibleResult);
+        assert!(rejection
+            .to_string()
+            .contains("add up to 100, not to the 99"));
+    }
+
+    #[test]
+    fn names_may_not_hold_control_characters_and_texts_may_not_hold_nul() {
+        assert!(check_name("source", "cms").is_ok());
+        for (bad, problem) in [
+            ("", TextProblem::Empty),
+            ("a\nb", TextProblem::Control),
+            ("a\u{0}b", TextProblem::Nul),
+        ] {
+            assert!(matches!(
+                check_name("source", bad),
+                Err(Rejection::InvalidText { problem: p, .. }) if p == problem
+            ));
+        }
+        assert!(check_text("body", "line one\nline two\t\u{1b}[0m", usize::MAX, true).is_ok());
+        assert!(check_text("body", "nul\u{0}", usize::MAX, true).is_err());
+        assert!(matches!(
+            check_text("reason", "abc", 2, true),
+            Err(Rejection::InvalidText {
+                problem: TextProblem::TooLong { chars: 3, limit: 2 },
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn nul_is_found_in_strings_and_keys_at_any_depth() {
+        let clean = serde_json::json!({"a": [{"b": "c"}, 1, null, true]});
+        assert!(!holds_nul(&clean));
+        assert!(holds_nul(&serde_json::json!({"a": [{"b": "c\u{0}"}]})));
+        assert!(holds_nul(&serde_json::json!({"a": {"k\u{0}": 1}})));
+    }
+
+    #[test]
+    fn the_json_length_is_counted_without_building_the_json() {
+        let value = serde_json::json!({"body": "é\"\n", "n": [1e15, -0.5]});
+        assert_eq!(json_len(&value), serde_json::to_vec(&value).unwrap().len());
+    }
+
+    #[test]
+    fn a_message_is_refused_unparsed_only_past_the_bound() {
+        assert!(check_message_size(MAX_EVENT_BYTES).is_ok());
+        let rejection = check_message_size(MAX_EVENT_BYTES + 1).unwrap_err();
+        assert_eq!(rejection.kind(), RejectionKind::TooLarge);
+        assert_eq!(
+            rejection.to_string(),
+            "the message is 1000001 bytes, more than the 1000000 accepted"
+        );
+    }
+
+    #[test]
+    fn every_rejection_kind_has_a_distinct_name() {
+        let names: std::collections::BTreeSet<&str> =
+            RejectionKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), RejectionKind::ALL.len());
+    }
+}

@@ -9,7 +9,8 @@
 //! tallies, the checker's view and claim index) and the read models (results, a claim's
 //! check history), running the services (one, all of a deployment with graceful shutdown,
 //! or the embedded pipeline until idle), and the producer side of official results (the
-//! election-night replay and corrections).
+//! election-night replay and corrections), and the metrics: per service, messages
+//! processed, events appended, replays, retries and dead letters by kind ([`metrics`]).
 //!
 //! Delivery is at least once everywhere; effects are idempotent because every event a
 //! service appends has an id derived from its cause, so a message handled twice appends
@@ -44,7 +45,7 @@ pub use projection::{claim_history, results, ClaimHistory, ResultsProjection, Ta
 pub use recheck::{CheckerView, ClaimIndex, Decision, Dependency, CHECKER_INPUTS};
 pub use run::{
     connect_bus, run_all, run_service, run_until_idle, IdleReport, NatsConfig, ServeConfig,
-    DEFAULT_DATABASE_URL,
+    DEFAULT_DATABASE_URL, METRICS_LOG_PERIOD,
 };
 pub use service::{
     backoff, consumer_spec, run_checker, run_extractor, run_ingest, run_relay, store_feed_types,

@@ -12,11 +12,34 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::feed::{BusFeed, Skipped, StoreFeed};
+use crate::metrics::{metrics, MetricsSnapshot};
 use crate::service::{
     consumer_spec, drive, run_checker, run_extractor, run_ingest, run_relay, store_feed_types,
     Checker, ExtractorService, Stats, Until,
 };
 use crate::{ServiceError, ServiceKind};
+
+/// How often [`run_all`] logs the metrics (when they changed).
+pub const METRICS_LOG_PERIOD: Duration = Duration::from_secs(60);
+
+/// Logs the metrics every [`METRICS_LOG_PERIOD`] while they change, and once at the end.
+async fn log_metrics(stop: CancellationToken) {
+    let mut last = MetricsSnapshot::default();
+    loop {
+        let stopped = tokio::select! {
+            _ = stop.cancelled() => true,
+            _ = tokio::time::sleep(METRICS_LOG_PERIOD) => false,
+        };
+        let now = metrics().snapshot();
+        if now != last || stopped {
+            tracing::info!(metrics = %now, "metrics");
+            last = now;
+        }
+        if stopped {
+            return;
+        }
+    }
+}
 
 /// The embedded store when no database URL is given.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:newsroom.db";
@@ -151,6 +174,7 @@ pub async fn run_all(config: ServeConfig, shutdown: CancellationToken) -> Result
         "serving"
     );
     let stop = shutdown.child_token();
+    let reporter = tokio::spawn(log_metrics(stop.clone()));
     let mut tasks = JoinSet::new();
     let mut kinds = HashMap::new();
     for kind in services {
@@ -175,6 +199,10 @@ pub async fn run_all(config: ServeConfig, shutdown: CancellationToken) -> Result
             stop.cancel();
             first_error.get_or_insert(error);
         }
+    }
+    stop.cancel();
+    if let Err(error) = reporter.await {
+        tracing::warn!(%error, "the metrics reporter failed");
     }
     first_error.map_or(Ok(()), Err)
 }

@@ -29,6 +29,9 @@ use newsroom_tally::{ConstituencyId, PartyCode, Votes};
 use serde_json::{json, Value};
 use support::*;
 
+/// Held by the tests that count in the process-wide metrics, so that they count alone.
+static METRICS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// What must become of one hostile message.
 #[derive(Debug, Clone, PartialEq)]
 enum Fate {
@@ -875,6 +878,7 @@ async fn a_producer_gets_an_error_for_a_20_mb_message_and_its_connection_goes_on
 async fn given_every_service_on_jetstream_when_producers_send_the_hostile_corpus_then_each_is_dead_lettered_or_stored_as_data_and_the_valid_ones_are_checked(
 ) {
     with_postgres(|database_url| async move {
+        let _counting = METRICS.lock().await;
         let started = Instant::now();
         let corpus = corpus();
         let before = metrics().snapshot();
@@ -1083,6 +1087,86 @@ async fn given_every_service_on_jetstream_when_producers_send_the_hostile_corpus
             stored,
             started.elapsed()
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn given_a_stored_event_larger_than_nats_carries_when_the_relay_reaches_it_then_it_is_dead_lettered_and_the_next_one_published(
+) {
+    use newsroom_services::Relay;
+    use newsroom_store::ExpectedVersion;
+    with_sqlite(|store, _| async move {
+        let ns = fresh_namespace();
+        let bus = bus(&ns).await;
+        // Given an article of 2 MB stored without going through ingest, then a small one
+        let huge = article_envelope("two-megabytes", &"y".repeat(2 * 1024 * 1024));
+        let small = article_envelope("small", ARTICLE_BODY);
+        for envelope in [huge.clone(), small.clone()] {
+            store
+                .append(
+                    &envelope.stream_id.clone(),
+                    ExpectedVersion::Any,
+                    vec![envelope],
+                )
+                .await
+                .unwrap();
+        }
+        let _counting = METRICS.lock().await;
+        let before = metrics().snapshot();
+
+        // When the relay publishes what is stored
+        let mut relay = Relay::open(store.clone(), bus.clone()).await.unwrap();
+        let published = relay.run_until_idle().await.unwrap();
+
+        // Then the small one is on the bus, past the huge one, and the checkpoint is the head
+        assert_eq!(published, 1);
+        assert_eq!(relay.position(), store.head().await.unwrap());
+        let mut events = bus
+            .consumer("probe", &format!("{ns}.events.>"), 1)
+            .await
+            .unwrap();
+        let d = next_within(&mut events, Duration::from_secs(5))
+            .await
+            .expect("an event");
+        assert_eq!(
+            Envelope::from_slice(&d.payload).unwrap().event_id,
+            small.event_id
+        );
+        // And the huge one is a dead letter of the relay, with the reason and its head
+        let mut letters = bus
+            .consumer("audit", &format!("{ns}.deadletter.>"), 1)
+            .await
+            .unwrap();
+        let d = next_within(&mut letters, Duration::from_secs(5))
+            .await
+            .expect("a dead letter");
+        let letter: DeadLetter = serde_json::from_slice(&d.payload).unwrap();
+        assert_eq!(letter.service, "relay");
+        assert_eq!(letter.subject, format!("{ns}.events.article.submitted"));
+        assert!(
+            letter.reason.contains(&huge.event_id.to_string()),
+            "{}",
+            letter.reason
+        );
+        assert!(
+            letter
+                .reason
+                .contains("larger than the NATS server accepts"),
+            "{}",
+            letter.reason
+        );
+        assert!(letter.original_len > 2 * 1024 * 1024);
+        assert_eq!(
+            letter.original.len(),
+            newsroom_bus::DEAD_LETTER_ORIGINAL_LIMIT
+        );
+        let counted = metrics()
+            .snapshot()
+            .since(&before)
+            .service(ServiceKind::Relay);
+        assert_eq!(counted.dead_lettered_of(RejectionKind::TooLarge), 1);
+        bus.delete_streams().await.unwrap();
     })
     .await;
 }
