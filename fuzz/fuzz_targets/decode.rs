@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = envelope.decode();
-    let _ = decide::check_inbox_subject("fuzz", &format!("fuzz.inbox.{}", envelope.event_type), &envelope);
+    let _ = decide::check_inbox_subject(
+        "fuzz",
+        &format!("fuzz.inbox.{}", envelope.event_type),
+        &envelope,
+    );
     let Ok(append) = decide::on_submission(&envelope) else {
         return;
     };
@@ -30,5 +34,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(decide::is_replay(accepted, &envelope));
     let json = serde_json::to_vec(accepted).expect("an accepted envelope serialises");
     let again = Envelope::from_slice(&json).expect("an accepted envelope reads back");
-    assert!(decide::is_replay(&again, accepted), "differs when read back");
+    assert!(
+        decide::is_replay(&again, accepted),
+        "differs when read back"
+    );
 });

@@ -60,7 +60,15 @@ fuzz_target!(|data: &[u8]| {
     let extraction = extractor().extract("fuzz", &body, published);
     for claim in &extraction.claims {
         let (start, end) = claim.span;
-        assert!(start <= end && end <= body.len(), "span {:?} out of the body", claim.span);
-        assert_eq!(body.get(start..end), Some(claim.quote.as_str()), "quote is not the span");
+        assert!(
+            start <= end && end <= body.len(),
+            "span {:?} out of the body",
+            claim.span
+        );
+        assert_eq!(
+            body.get(start..end),
+            Some(claim.quote.as_str()),
+            "quote is not the span"
+        );
     }
 });
