@@ -118,6 +118,8 @@ impl Backend {
         ] {
             cmd.env_remove(var);
         }
+        // `serve` runs the review service too: on a port of its own.
+        cmd.env("NEWSROOM_REVIEW_LISTEN", "127.0.0.1:0");
         cmd.args(["--nats", &self.nats_url])
             .args(["--database-url", &self.database_url])
             .args(["--namespace", &self.namespace])

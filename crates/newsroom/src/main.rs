@@ -1,9 +1,12 @@
 //! `newsroom`: the one binary of the fact-checking backend. It checks article files in one
-//! process (`check`), publishes official results and articles (`tallies import`, `submit`),
-//! runs the services (`serve`), prints the current results (`results`), shows the whole
-//! pipeline on a fresh machine (`demo`) and writes the JSON Schemas of the events
-//! (`schemas`). Embedded by default (SQLite store, in-process bus); NATS JetStream and
-//! PostgreSQL with `--nats` and `--database-url`.
+//! process (`check`), publishes official results and articles (`tallies import`, the
+//! election night's `tallies replay`, `tallies correct`, `submit`), runs the services and the
+//! editors' review service (`serve`), prints the current results and a claim's history
+//! (`results`), manages the review service's access tokens (`tokens`), exports and verifies
+//! the signed audit log and ClaimReview JSON-LD (`audit`), shows the whole pipeline on a
+//! fresh machine (`demo`) and writes the JSON Schemas of the events (`schemas`). Embedded by
+//! default (SQLite store, in-process bus); NATS JetStream and PostgreSQL with `--nats` and
+//! `--database-url`.
 
 mod cli;
 mod commands;
@@ -13,6 +16,7 @@ mod progress;
 mod render;
 mod schemas;
 mod settings;
+mod signal;
 
 use std::future::Future;
 use std::process::ExitCode;
@@ -62,9 +66,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tallies {
             command: TalliesCommand::Import(args),
         } => block_on(commands::tallies::import(&settings, &args)),
+        Command::Tallies {
+            command: TalliesCommand::Replay(args),
+        } => block_on(commands::tallies::replay(&settings, &args)),
+        Command::Tallies {
+            command: TalliesCommand::Correct(args),
+        } => block_on(commands::tallies::correct(&settings, &args)),
         Command::Submit(args) => block_on(commands::submit::run(&settings, &args)),
         Command::Serve(args) => block_on(commands::serve::run(&settings, args)),
         Command::Results(args) => block_on(commands::results::run(&settings, &args)),
+        Command::Tokens { command } => block_on(commands::tokens(&settings, &command)),
+        Command::Audit(command) => block_on(commands::audit(&settings, command)),
         Command::Demo(args) => block_on(commands::demo::run(&cli.global, &args)),
     }
 }

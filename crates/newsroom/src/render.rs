@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use newsroom_claims::{CheckReport, Comparator, Kind, Verdict};
+use newsroom_services::ClaimHistory;
 
 /// Longest quote shown in `text`, in characters.
 const QUOTE_WIDTH: usize = 110;
@@ -103,6 +104,89 @@ pub fn text_grouped(reports: &[CheckReport], style: Style) -> String {
         rest = tail;
     }
     blocks.join("\n")
+}
+
+/// The `text` form of one claim's check history: the claim (sentence, what it is about,
+/// the figure claimed), every check with its verdict, official figure and the tally version
+/// it was judged on, every verdict change with its reason, and the two answers: was it
+/// right when first checked, and is it right now.
+pub fn text_history(history: &ClaimHistory, style: Style) -> String {
+    let mut out = String::new();
+    let (Some(first), Some(latest)) = (history.first(), history.latest()) else {
+        let _ = writeln!(out, "claim {}: not checked", history.claim_id);
+        return out;
+    };
+    let heading = format!("claim {}  ({})", history.claim_id, latest.article);
+    let _ = writeln!(out, "{}", style.paint("1", &heading));
+    let _ = writeln!(
+        out,
+        "  \u{201c}{}\u{201d}",
+        shorten(&latest.quote, QUOTE_WIDTH)
+    );
+    let claimed = figure(&latest.claimed, latest.kind, Some(latest.comparator));
+    let _ = writeln!(
+        out,
+        "  {} {}: claimed {claimed}",
+        latest.kind.as_str(),
+        subject(latest)
+    );
+    let _ = writeln!(out, "  checks:");
+    for (i, report) in history.reports.iter().enumerate() {
+        let (mark, code) = verdict_mark(report.verdict);
+        let official = figure(&report.official, report.kind, None);
+        let line = format!(
+            "{:>3}. {mark:<15} official {official:<12} {}",
+            i + 1,
+            tally_version(report)
+        );
+        let _ = writeln!(out, "  {}", style.paint(code, &line));
+    }
+    if !history.changes.is_empty() {
+        let _ = writeln!(out, "  verdict changes:");
+        for change in &history.changes {
+            let _ = writeln!(
+                out,
+                "       {} \u{2192} {} (tally version {}): {}",
+                change.from.as_str(),
+                change.to.as_str(),
+                change.tally_version,
+                change.reason
+            );
+        }
+    }
+    let (first_mark, first_code) = verdict_mark(first.verdict);
+    let (now_mark, now_code) = verdict_mark(latest.verdict);
+    let _ = writeln!(
+        out,
+        "  when first checked: {} ({})",
+        style.paint(first_code, first_mark),
+        tally_version(first)
+    );
+    let _ = writeln!(
+        out,
+        "  now:                {} ({})",
+        style.paint(now_code, now_mark),
+        tally_version(latest)
+    );
+    out
+}
+
+fn tally_version(report: &CheckReport) -> String {
+    match report.evidence.tally_version {
+        Some(version) => format!("tally version {version}"),
+        None => "tally version unknown".to_owned(),
+    }
+}
+
+/// The `jsonl` form of one claim's history: one JSON object, `claim_id`, `reports` (every
+/// check report, oldest first) and `changes` (every `verdict.changed` payload).
+pub fn history_json(history: &ClaimHistory) -> String {
+    serde_json::json!({
+        "claim_id": history.claim_id,
+        "reports": history.reports,
+        "changes": history.changes,
+    })
+    .to_string()
 }
 
 /// `12 claims: 9 accurate, 2 WRONG, 1 unverifiable`.
@@ -204,7 +288,7 @@ fn figure(value: &serde_json::Value, kind: Kind, comparator: Option<Comparator>)
 }
 
 /// `25194` → `25,194`; `-1200` → `-1,200`.
-fn group_thousands(n: i64) -> String {
+pub fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -384,6 +468,77 @@ mod tests {
         );
         assert_eq!(group_thousands(999), "999");
         assert_eq!(group_thousands(1_000_000), "1,000,000");
+    }
+
+    fn votes_report(verdict: Verdict, official: u64, version: u64) -> CheckReport {
+        let mut r = report(verdict, json!(14038), json!(official));
+        r.kind = Kind::Votes;
+        r.candidate = Some("Emily Benn".into());
+        r.party = Some(PartyCode::new("Lab"));
+        r.evidence.tally_version = Some(version);
+        r
+    }
+
+    fn croydon_history() -> ClaimHistory {
+        ClaimHistory {
+            claim_id: ClaimId("c1".into()),
+            reports: vec![
+                votes_report(Verdict::Accurate, 14038, 1950),
+                votes_report(Verdict::Inaccurate, 14308, 1951),
+            ],
+            changes: vec![newsroom_events::VerdictChanged {
+                article: "a.txt".into(),
+                claim_id: ClaimId("c1".into()),
+                from: Verdict::Accurate,
+                to: Verdict::Inaccurate,
+                reason: "Croydon South corrected".into(),
+                tally_version: 1951,
+            }],
+        }
+    }
+
+    #[test]
+    fn given_a_claim_whose_verdict_changed_when_its_history_is_printed_then_both_answers_show() {
+        let text = text_history(&croydon_history(), Style::PLAIN);
+        assert!(text.starts_with("claim c1  (a.txt)\n"), "{text}");
+        assert!(
+            text.contains("votes Westmorland and Lonsdale, Emily Benn (Lab), 2015: claimed 14,038"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  1. \u{2713} accurate      official 14,038       tally version 1950"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  2. \u{2717} WRONG         official 14,308       tally version 1951"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "accurate \u{2192} inaccurate (tally version 1951): Croydon South corrected"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("when first checked: \u{2713} accurate (tally version 1950)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("now:                \u{2717} WRONG (tally version 1951)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn given_a_claim_history_when_printed_as_jsonl_then_it_is_one_object_with_reports_and_changes()
+    {
+        let line = history_json(&croydon_history());
+        assert!(!line.contains('\n'));
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["claim_id"], "c1");
+        assert_eq!(value["reports"][1]["verdict"], "inaccurate");
+        assert_eq!(value["changes"][0]["from"], "accurate");
+        assert_eq!(value["changes"][0]["to"], "inaccurate");
     }
 
     #[test]

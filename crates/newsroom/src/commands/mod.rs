@@ -15,7 +15,40 @@ use anyhow::Context as _;
 use newsroom_claims::CheckReport;
 
 use crate::cli::{Format, SchemasArgs, DEFAULT_EVENTS_DOC};
+use crate::produce::open_store;
 use crate::render::{self, Style};
+use crate::settings::Settings;
+
+/// `newsroom tokens issue|revoke|list`: the review service's access tokens, in the store.
+/// A new token goes alone to stdout (for scripts), words for people to stderr.
+pub async fn tokens(
+    settings: &Settings,
+    command: &newsroom_review::TokensCommand,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings).await?;
+    newsroom_review::run_tokens(
+        command,
+        store.as_ref(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `newsroom audit export|verify|claimreview|keygen|pubkey`, on the store and signing key
+/// of the global options (`<data-dir>/signing.key` unless `--key` names another).
+pub async fn audit(
+    settings: &Settings,
+    command: newsroom_audit::AuditCommand,
+) -> anyhow::Result<ExitCode> {
+    let env = newsroom_audit::AuditEnv {
+        data_dir: settings.data_dir.clone(),
+        database_url: settings.database_url.clone(),
+    };
+    newsroom_audit::run(command, &env, &mut std::io::stdout()).await?;
+    Ok(ExitCode::SUCCESS)
+}
 
 /// `newsroom schemas`: writes every schema into `--out` and the event catalogue into
 /// `--doc` (docs/EVENTS.md when it exists and no other is named).

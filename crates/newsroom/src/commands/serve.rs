@@ -1,22 +1,49 @@
 //! `newsroom serve`: runs services until Ctrl-C or SIGTERM, then shuts them down gracefully
-//! (each finishes the message in hand; nothing unacknowledged is lost).
+//! (each finishes the message in hand; nothing unacknowledged is lost; the review service
+//! lets requests in flight finish).
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use newsroom_services::{run_all, CancellationToken, ServeConfig};
+use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
+use crate::produce::open_store;
 use crate::settings::Settings;
+use crate::signal::cancel_on_signal;
 
 pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = ServeConfig {
-        services: args.services,
-        database_url: settings.database_url.clone(),
-        nats: settings.nats.clone(),
+    let pipeline = match args.pipeline() {
+        Some(services) => {
+            let config = ServeConfig {
+                services,
+                database_url: settings.database_url.clone(),
+                nats: settings.nats.clone(),
+            };
+            let resolved = config.resolved_services()?;
+            Some((config, resolved))
+        }
+        None => None,
     };
-    let services = config.resolved_services()?;
-    let names: Vec<&str> = services.iter().map(|s| s.as_str()).collect();
+    let review = if args.review() {
+        let config = args.review.config(&settings.data_dir);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("the review service cannot listen on {}", config.listen))?;
+        let store = open_store(settings).await?;
+        Some((listener, store, config.exports))
+    } else {
+        None
+    };
+
+    let mut names: Vec<String> = pipeline
+        .iter()
+        .flat_map(|(_, services)| services.iter().map(|s| s.as_str().to_owned()))
+        .collect();
+    if let Some((listener, _, _)) = &review {
+        names.push(format!("review (http://{})", listener.local_addr()?));
+    }
     let bus = match &settings.nats {
         Some(nats) => format!("NATS {} (namespace {})", nats.url, nats.namespace),
         None => "the in-process bus".to_owned(),
@@ -27,45 +54,36 @@ pub async fn run(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCod
         settings.store_description(),
         bus
     );
+
     let shutdown = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(shutdown.clone()));
-    run_all(config, shutdown.clone())
-        .await
-        .context("newsroom serve failed")?;
-    if shutdown.is_cancelled() {
-        eprintln!("newsroom: stopped");
-    }
+    tokio::spawn(cancel_on_signal(
+        shutdown.clone(),
+        "shutting down, finishing the messages in hand",
+    ));
+    // Either failing stops the other.
+    let services = async {
+        let Some((config, _)) = pipeline else {
+            return Ok(());
+        };
+        let outcome = run_all(config, shutdown.clone())
+            .await
+            .context("newsroom serve failed");
+        shutdown.cancel();
+        outcome
+    };
+    let review = async {
+        let Some((listener, store, exports)) = review else {
+            return Ok(());
+        };
+        let outcome = newsroom_review::serve_on(listener, store, exports, shutdown.clone())
+            .await
+            .context("the review service failed");
+        shutdown.cancel();
+        outcome
+    };
+    let (services, review) = tokio::join!(services, review);
+    services?;
+    review?;
+    eprintln!("newsroom: stopped");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Cancels `shutdown` on the first Ctrl-C or SIGTERM; a second one exits at once.
-async fn cancel_on_signal(shutdown: CancellationToken) {
-    if let Err(error) = signal().await {
-        tracing::error!(%error, "cannot listen for Ctrl-C or SIGTERM; stop the process with SIGKILL");
-        return;
-    }
-    eprintln!("newsroom: shutting down (finishing the messages in hand; again to exit at once)");
-    shutdown.cancel();
-    if signal().await.is_ok() {
-        eprintln!("newsroom: exiting without waiting");
-        std::process::exit(130);
-    }
-}
-
-/// Resolves at the next Ctrl-C (SIGINT) or SIGTERM.
-#[cfg(unix)]
-async fn signal() -> std::io::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-async fn signal() -> std::io::Result<()> {
-    tokio::signal::ctrl_c().await
 }
