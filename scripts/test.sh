@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command: makes sure PostgreSQL and NATS (with JetStream) are
-# installed and running on this machine, then runs every test of the workspace, including
+# installed and running on this machine, and Debian's Chromium and chromedriver installed
+# (for the review page's browser test), then runs every test of the workspace, including
 # the end-to-end test on the real servers. Extra arguments go to `cargo test`.
 #
 # Servers elsewhere: set NEWSROOM_TEST_DATABASE_URL (a PostgreSQL server URL) and/or
@@ -21,7 +22,7 @@ say() { echo "==> $*" >&2; }
 die() {
     echo >&2
     echo "!!! scripts/test.sh: $*" >&2
-    echo "!!! The end-to-end test needs PostgreSQL and NATS with JetStream; no tests were run." >&2
+    echo "!!! The tests need PostgreSQL, NATS with JetStream and Chromium; no tests were run." >&2
     exit 1
 }
 
@@ -112,6 +113,12 @@ else
     wait_for tcp_open "$NATS_HOST" "$NATS_PORT" || die "NATS does not answer on $NATS_HOST:$NATS_PORT"
     say "NATS answers on $NATS_HOST:$NATS_PORT"
 fi
+
+# --- Chromium (the review page's end-to-end test in a headless browser) -------------------
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || apt_install chromium chromium-driver
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] \
+    || die "chromium or chromedriver is not in /usr/bin after installing them"
+say "Chromium and chromedriver are installed"
 
 # --- Tests ------------------------------------------------------------------------------
 say "cargo test --workspace --locked $*"

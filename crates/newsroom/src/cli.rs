@@ -39,6 +39,7 @@ pub struct Cli {
 
 /// Where the backend's event store and bus are.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// NATS server(s) with JetStream (`nats://127.0.0.1:4222`). Without it, the in-process
     /// bus: services follow the event store.
@@ -266,6 +267,7 @@ pub struct ResultsArgs {
 
     /// This claim's check history instead: every verdict with the tally version it was
     /// judged on (was it right when published? is it right now?) and every verdict change.
+    /// With --format jsonl, one JSON object: `claim_id`, `reports`, `changes`.
     #[arg(long, value_name = "CLAIM_ID", value_parser = parse_claim_id)]
     pub claim: Option<ClaimId>,
 
