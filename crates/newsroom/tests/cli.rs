@@ -1064,3 +1064,21 @@ fn given_an_audit_export_when_verified_then_it_is_intact_and_a_tampered_line_is_
         serde_json::json!([])
     );
 }
+
+#[test]
+fn given_the_review_address_in_use_when_served_then_it_fails_at_once_naming_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = run(newsroom().arg("--data-dir").arg(dir.path()).args([
+        "serve",
+        "--review-listen",
+        &address,
+    ]));
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains(&format!("the review service cannot listen on {address}")),
+        "{}",
+        stderr(&output)
+    );
+}
