@@ -1072,7 +1072,10 @@ async fn given_every_service_on_jetstream_when_producers_send_the_hostile_corpus
         let info = inbox.consumer_info("ingest").await.unwrap();
         assert_eq!((info.num_pending, info.num_ack_pending), (0, 0));
         // And its consumer bounds the deliveries in flight
-        assert_eq!(info.config.max_ack_pending, newsroom_bus::DEFAULT_MAX_ACK_PENDING);
+        assert_eq!(
+            info.config.max_ack_pending,
+            newsroom_bus::DEFAULT_MAX_ACK_PENDING
+        );
         assert!(!serving.is_finished(), "a service stopped");
         shutdown.cancel();
         tokio::time::timeout(Duration::from_secs(15), serving)
