@@ -236,7 +236,8 @@ impl StreamKind {
 /// How to connect and how to shape the streams.
 #[derive(Debug, Clone)]
 pub struct BusOptions {
-    /// `nats://127.0.0.1:4222`, or several separated by commas.
+    /// `nats://127.0.0.1:4222`, or several separated by commas. A user and password in it
+    /// (`nats://relay:secret@host:4222`) are the connection's credentials.
     pub url: String,
     pub namespace: String,
     /// Stream replicas: 1 on a single server, 3 in a cluster.
@@ -257,6 +258,59 @@ impl BusOptions {
             client_name: None,
         }
     }
+}
+
+/// The user and password of a NATS URL (`nats://relay:secret@host:4222`): each service
+/// connects as its own user (see deploy/nats-accounts.conf).
+#[derive(Clone, PartialEq, Eq)]
+struct Credentials {
+    user: String,
+    password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The servers of `url` (one URL or several separated by commas) without user information,
+/// and the first user and password found in it. The client library takes neither a list in
+/// one string nor credentials from a URL, and errors and logs name the servers without them.
+fn split_credentials(url: &str) -> (Vec<String>, Option<Credentials>) {
+    let mut credentials = None;
+    let servers: Vec<String> = url
+        .split(',')
+        .map(|server| {
+            let server = server.trim();
+            let (scheme, rest) = match server.split_once("://") {
+                Some((scheme, rest)) => (Some(scheme), rest),
+                None => (None, server),
+            };
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            let host = match authority.rsplit_once('@') {
+                Some((userinfo, host)) => {
+                    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+                    if credentials.is_none() && !user.is_empty() {
+                        credentials = Some(Credentials {
+                            user: user.to_owned(),
+                            password: password.to_owned(),
+                        });
+                    }
+                    host
+                }
+                None => authority,
+            };
+            match scheme {
+                Some(scheme) => format!("{scheme}://{host}{path}"),
+                None => format!("{host}{path}"),
+            }
+        })
+        .collect();
+    (servers, credentials)
 }
 
 /// What JetStream said about a publish.
@@ -363,15 +417,19 @@ impl Bus {
         if let Some(name) = &options.client_name {
             connect = connect.name(name);
         }
+        let (servers, credentials) = split_credentials(&options.url);
+        if let Some(credentials) = credentials {
+            connect = connect.user_and_password(credentials.user, credentials.password);
+        }
         let client = connect
-            .connect(options.url.as_str())
+            .connect(servers.as_slice())
             .await
             .map_err(|source| BusError::Connect {
-                url: options.url.clone(),
+                url: servers.join(","),
                 source,
             })?;
         let js = jetstream::new(client.clone());
-        tracing::info!(url = %options.url, namespace = %namespace, "connected to NATS");
+        tracing::info!(url = %servers.join(","), namespace = %namespace, "connected to NATS");
         Ok(Bus {
             client,
             js,
@@ -951,6 +1009,31 @@ mod tests {
         let spec = ConsumerSpec::new("d", "ns.inbox.>", 3);
         assert_eq!(spec.max_ack_pending, DEFAULT_MAX_ACK_PENDING);
         assert!(spec.batch as i64 <= spec.max_ack_pending);
+    }
+
+    #[test]
+    fn given_a_url_with_a_user_and_password_when_split_then_the_servers_are_left_without_them() {
+        let (servers, credentials) = split_credentials("nats://relay:s3cret@127.0.0.1:4222");
+        assert_eq!(servers, ["nats://127.0.0.1:4222"]);
+        let credentials = credentials.unwrap();
+        assert_eq!(credentials.user, "relay");
+        assert_eq!(credentials.password, "s3cret");
+        assert!(!format!("{credentials:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn given_several_servers_when_split_then_every_one_loses_its_user_information() {
+        let (servers, credentials) =
+            split_credentials("nats://a:1@h1:4222, nats://a:1@h2:4223,h3:4224");
+        assert_eq!(servers, ["nats://h1:4222", "nats://h2:4223", "h3:4224"]);
+        assert_eq!(credentials.unwrap().user, "a");
+    }
+
+    #[test]
+    fn given_a_url_without_credentials_when_split_then_it_is_unchanged() {
+        let (servers, credentials) = split_credentials("nats://127.0.0.1:4222");
+        assert_eq!(servers, ["nats://127.0.0.1:4222"]);
+        assert_eq!(credentials, None);
     }
 
     #[test]

@@ -70,6 +70,20 @@ impl PgStore {
         Ok(store)
     }
 
+    /// Connects to `url` without running the migrations: for the services' least-privileged
+    /// role (a member of `newsroom_service`, see migration 0003), which may read and append
+    /// events but not change the schema. The database's owner migrates it beforehand
+    /// ([`PgStore::connect`]); an unmigrated database fails at the first read or append.
+    pub async fn connect_without_migrating(url: &str) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect_with(PgConnectOptions::from_str(url)?)
+            .await?;
+        let store = PgStore::from_pool(pool);
+        store.signal.appended(store.head().await?);
+        Ok(store)
+    }
+
     /// A store on an existing pool. Runs no migrations: call [`PgStore::migrate`] unless
     /// the database is migrated already.
     pub fn from_pool(pool: PgPool) -> PgStore {
