@@ -305,6 +305,21 @@ impl Backend {
             .expect("newsroom serve starts")
     }
 
+    /// `newsroom serve <service>`: one service in a process of its own, logging to `log`.
+    fn serve_one(&self, service: &str, log: &Path) -> Child {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        self.newsroom(true)
+            .args(["-v", "serve", service])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("newsroom serve starts")
+    }
+
     /// The official results, appended to the store directly (embedded producer): the relay
     /// publishes them and the checker reads them like any other event.
     async fn import_tallies(&self) {
@@ -634,6 +649,123 @@ async fn crash_scenario(backend: Backend, bus: Bus) {
     );
     server.start_kill().unwrap();
     server.wait().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_each_service_in_its_own_process_when_each_is_killed_with_sigkill_mid_stream_and_restarted_then_nothing_is_lost_or_doubled(
+) {
+    let database = TestDatabase::create().await;
+    let namespace = format!("rel_kill_{}", uuid::Uuid::new_v4().simple());
+    let bus = connect(BusOptions::new(shared_nats_url(), namespace.clone())).await;
+    let backend = Backend {
+        database_url: database.url.clone(),
+        nats_url: shared_nats_url(),
+        namespace,
+    };
+    let cleanup_bus = bus.clone();
+    guarded(per_service_crash_scenario(backend, bus), async move {
+        if let Err(e) = cleanup_bus.delete_streams().await {
+            eprintln!("could not delete the test's streams: {e}");
+        }
+        database.drop_database().await;
+    })
+    .await;
+}
+
+async fn per_service_crash_scenario(backend: Backend, bus: Bus) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let files = articles(dir.path(), 20);
+    let expected = expected_reports(&backend, &files).await;
+    let mut db = PgConnection::connect(&backend.database_url).await.unwrap();
+
+    // Given the official results in the store and each service in a process of its own
+    backend.import_tallies().await;
+    bus.ensure_streams().await.unwrap();
+    let names = ["ingest", "extractor", "checker", "relay"];
+    let mut processes: Vec<Child> = names
+        .iter()
+        .map(|name| backend.serve_one(name, &log))
+        .collect();
+
+    // When a producer publishes 40 articles, one every 50 ms
+    let events: Vec<Envelope> = files.iter().map(|f| article_event(f)).collect();
+    let producer = {
+        let bus = bus.clone();
+        tokio::spawn(async move {
+            let mut retries = 0;
+            for event in events {
+                retries += publish_with_retries(bus.clone(), vec![event]).await;
+                sleep(Duration::from_millis(50)).await;
+            }
+            retries
+        })
+    };
+
+    // And each service is killed with SIGKILL in turn, while its work is under way, and
+    // restarted: ingest once a third of the articles are stored, the extractor once half
+    // are extracted, the checker once half the claims are checked, the relay at three
+    // quarters
+    let articles = files.len() as i64;
+    let claims = expected.len() as i64;
+    let kills: [(usize, &'static str, i64); 4] = [
+        (
+            0,
+            "SELECT count(*) FROM events WHERE event_type = 'article.submitted'",
+            articles / 3,
+        ),
+        (
+            1,
+            "SELECT count(*) FROM events WHERE event_type = 'claims.extracted'",
+            articles / 2,
+        ),
+        (
+            2,
+            "SELECT count(DISTINCT stream_id) FROM events WHERE event_type = 'claim.checked'",
+            claims / 2,
+        ),
+        (
+            3,
+            "SELECT count(DISTINCT stream_id) FROM events WHERE event_type = 'claim.checked'",
+            claims * 3 / 4,
+        ),
+    ];
+    let mut killed_at = Vec::new();
+    for (index, progress, target) in kills {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let done = count(&mut db, progress).await;
+            if done >= target {
+                processes[index].start_kill().unwrap(); // SIGKILL
+                processes[index].wait().await.unwrap();
+                killed_at.push((names[index], done));
+                processes[index] = backend.serve_one(names[index], &log);
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: only {done} of {target} after {WAIT:?}; log:\n{}",
+                names[index],
+                read_log(&log)
+            );
+            sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let retries = producer.await.unwrap();
+
+    // Then, once the pipeline has caught up, nothing is lost and nothing doubled
+    wait_until_done(&mut db, files.len(), expected.len(), || read_log(&log)).await;
+    assert_nothing_lost_nothing_doubled(&backend, &mut db, &bus, files.len(), &expected).await;
+    eprintln!(
+        "crash per service: {} articles, {} claims, SIGKILL at {killed_at:?}, \
+         {retries} publishes retried",
+        files.len(),
+        expected.len()
+    );
+    for mut process in processes {
+        process.start_kill().unwrap();
+        process.wait().await.unwrap();
+    }
 }
 
 // ---------------------------------------------------------------------------------------
