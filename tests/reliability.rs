@@ -1027,9 +1027,19 @@ async fn least_privilege_scenario(
         other => panic!("the service role rewrote events: {other:?}"),
     }
 
-    // And the articles the producer submits are all checked, nothing lost or doubled
-    let events: Vec<Envelope> = files.iter().map(|f| article_event(f)).collect();
-    publish_with_retries(producer, events).await;
+    // And the articles the producer submits with `newsroom submit`, its user in the URL,
+    // are all checked: nothing lost or doubled
+    let mut as_producer = backend.clone();
+    as_producer.nats_url = user_url(&nats, "producer", &secret);
+    let mut submit = vec![
+        "submit".to_owned(),
+        "--published".to_owned(),
+        PUBLISHED.to_owned(),
+    ];
+    submit.extend(files.iter().map(|f| f.display().to_string()));
+    let submit: Vec<&str> = submit.iter().map(String::as_str).collect();
+    as_producer.run(true, &submit).await;
+    drop(producer);
     wait_until_done(&mut db, files.len(), expected.len(), || read_log(&nats.log)).await;
     assert_nothing_lost_nothing_doubled(&backend, &mut db, &admin, files.len(), &expected).await;
     let info = events_stream.info().await.unwrap().state.messages;

@@ -210,3 +210,67 @@ async fn the_service_role_reads_and_appends_but_may_not_change_events() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_service_role_opens_a_migrated_store_without_migrating_and_an_unmigrated_one_fails_at_first_use(
+) {
+    support::with_postgres_database(|url| async move {
+        // given a database nobody has migrated yet
+        // when a store is opened on it without migrating
+        let unmigrated = PgStore::connect_without_migrating(&url).await;
+        // then it fails (there is no events table to read the head from)
+        assert!(
+            matches!(unmigrated, Err(newsroom_store::StoreError::Database(_))),
+            "opened an unmigrated store"
+        );
+
+        // given the owner migrated it, and a login role of newsroom_service
+        let owner = PgStore::connect(&url).await.unwrap();
+        let stream = StreamId::new("claim-c1");
+        owner
+            .append(&stream, ExpectedVersion::NoStream, vec![event(&stream, 1)])
+            .await
+            .unwrap();
+        let login = format!("newsroom_svc_{}", Uuid::new_v4().simple());
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE ROLE {login} LOGIN IN ROLE newsroom_service"
+        )))
+        .execute(owner.pool())
+        .await
+        .unwrap();
+        let mut service_url = url::Url::parse(&url).unwrap();
+        service_url.set_username(&login).unwrap();
+        service_url.set_password(None).unwrap();
+
+        let checks = async move {
+            // when the role opens the store without migrating
+            let store = PgStore::connect_without_migrating(service_url.as_str())
+                .await
+                .unwrap();
+            // then it sees what is stored and appends after it
+            assert_eq!(store.head().await.unwrap(), GlobalPosition(1));
+            store
+                .append(
+                    &stream,
+                    ExpectedVersion::Exactly(StreamVersion(1)),
+                    vec![event(&stream, 2)],
+                )
+                .await
+                .unwrap();
+            assert_eq!(payloads(&store).await, [json!({"n": 1}), json!({"n": 2})]);
+            store.pool().close().await;
+        };
+        let outcome = tokio::spawn(checks).await;
+
+        owner.pool().close().await;
+        let mut admin = PgConnection::connect(&url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS {login}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        if let Err(failure) = outcome {
+            std::panic::resume_unwind(failure.into_panic());
+        }
+    })
+    .await;
+}
