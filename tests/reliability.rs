@@ -143,6 +143,17 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// `n` distinct ports nothing listens on right now (all held until all are found).
+fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<std::net::TcpListener> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect()
+}
+
 /// A nats-server of the test's own: its port, its store directory, optionally a config.
 struct PrivateNats {
     port: u16,
@@ -1104,8 +1115,8 @@ impl ClusterNode {
 fn cluster(dir: &Path) -> Vec<ClusterNode> {
     let template =
         std::fs::read_to_string(repo().join("deploy/nats-cluster/node.conf.template")).unwrap();
-    let client_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
-    let cluster_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let ports = free_ports(6);
+    let (client_ports, cluster_ports) = ports.split_at(3);
     (0..3)
         .map(|i| {
             let conf = template
